@@ -1,0 +1,1 @@
+//! Built-in UI strings per locale (owned by the UI work).

@@ -1,0 +1,1 @@
+//! Deciding and delivering: config loading, triggers, JS API, outbox (owned by the runtime work).
