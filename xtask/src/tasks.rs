@@ -1,0 +1,213 @@
+//! `cargo xtask build | test | demo`.
+
+use crate::setup;
+use crate::shell::{Env, Error, Result};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub const DEMO_ADDR: &str = "127.0.0.1:8080";
+/// Upper bound for any single end-to-end test (each test also sets its own).
+const E2E_TEST_TIMEOUT_MS: u32 = 120_000;
+
+/// setup, then the release widget and the release collector.
+pub fn build(env: &Env) -> Result<()> {
+    setup::run(env)?;
+    build_release(env)?;
+    env.summary();
+    Ok(())
+}
+
+/// setup, native tests, release build, browser tests against the release build.
+pub fn test(env: &Env) -> Result<()> {
+    setup::run(env)?;
+    native_tests(env)?;
+    build_release(env)?;
+    widget_browser_tests(env)?;
+    e2e_tests(env)?;
+    env.summary();
+    println!("\nall tests passed");
+    Ok(())
+}
+
+/// build, then serve the demo shop until Ctrl-C.
+pub fn demo(env: &Env, addr: &str) -> Result<()> {
+    setup::run(env)?;
+    build_release(env)?;
+    env.summary();
+    serve_demo(env, addr)
+}
+
+fn build_release(env: &Env) -> Result<()> {
+    widget_release(env)?;
+    collector_release(env)
+}
+
+/// `trunk build --release` → dist/ (wasm-bindgen + wasm-opt from PATH, offline).
+fn widget_release(env: &Env) -> Result<()> {
+    env.step(
+        "build: widget, release (trunk build --release → dist/)",
+        || {
+            env.run(
+                env.cmd("trunk").args(["build", "--release"]),
+                "read Trunk's error above; `cargo xtask setup` installs the exact wasm-bindgen \
+             and wasm-opt it needs",
+            )?;
+            Ok("built dist/".into())
+        },
+    )
+}
+
+fn collector_release(env: &Env) -> Result<()> {
+    env.step(
+        "build: collector, release (target/release/touchpoint)",
+        || {
+            env.run(
+                env.cmd("cargo")
+                    .args(["build", "--release", "-p", "touchpoint-collector"]),
+                "fix the compile error above",
+            )?;
+            Ok(format!("built {}", collector_bin(env).display()))
+        },
+    )
+}
+
+/// Native tests of every crate that builds natively (protocol, collector,
+/// xtask); the widget crate is wasm-only and is tested in the browser.
+fn native_tests(env: &Env) -> Result<()> {
+    env.step(
+        "test: native (cargo test --workspace, without the widget)",
+        || {
+            env.run(
+                env.cmd("cargo")
+                    .args(["test", "--workspace", "--exclude", "touchpoint-widget"]),
+                "a native test failed: see its output above",
+            )?;
+            Ok("passed".into())
+        },
+    )
+}
+
+/// wasm-bindgen-test in headless Chromium through chromedriver
+/// (runner configured in .cargo/config.toml, CHROMEDRIVER set by Env).
+fn widget_browser_tests(env: &Env) -> Result<()> {
+    env.step(
+        "test: widget in headless Chromium (wasm-bindgen-test)",
+        || {
+            env.run(
+                env.cmd("cargo").args([
+                    "test",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "-p",
+                    "touchpoint-widget",
+                ]),
+                "a widget test failed in Chromium: see its output above",
+            )?;
+            Ok("passed".into())
+        },
+    )
+}
+
+/// Playwright (playwright-core + system Chromium) against the release build.
+fn e2e_tests(env: &Env) -> Result<()> {
+    env.step(
+        "test: end-to-end, release build (node --test tests/e2e/)",
+        || {
+            env.run(
+                env.cmd("node")
+                    .arg("--test")
+                    .arg(format!("--test-timeout={E2E_TEST_TIMEOUT_MS}"))
+                    .arg("tests/e2e/")
+                    .env("TOUCHPOINT_BIN", collector_bin(env))
+                    .env("TOUCHPOINT_WIDGET_DIR", env.repo.join("dist")),
+                "an end-to-end test failed: see its output above",
+            )?;
+            Ok("passed".into())
+        },
+    )
+}
+
+fn collector_bin(env: &Env) -> PathBuf {
+    env.target_dir.join("release").join("touchpoint")
+}
+
+/// Run the collector in the foreground with the example config; Ctrl-C stops both.
+fn serve_demo(env: &Env, addr: &str) -> Result<()> {
+    if let Err(e) = TcpListener::bind(addr) {
+        return Err(Error::new(format!(
+            "cannot listen on {addr} ({e}): stop whatever uses it, or run \
+             `cargo xtask demo --addr 127.0.0.1:8081`"
+        )));
+    }
+    println!("==> demo: touchpoint serve on {addr} (Ctrl-C stops it)");
+    let mut cmd = env.cmd(&collector_bin(env).to_string_lossy());
+    cmd.args([
+        "serve",
+        "--config",
+        "examples/touchpoint.json",
+        "--db",
+        "touchpoint.db",
+        "--addr",
+        addr,
+        "--widget-dir",
+        "dist",
+    ]);
+    println!("    $ {}", crate::shell::display(&cmd));
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::new(format!("cannot start the collector: {e}")))?;
+    let base = format!("http://{addr}");
+    if wait_healthy(addr, Duration::from_secs(15)) {
+        println!(
+            "\nTouchpoint demo is running:\n  \
+             demo shop        {base}/shop/\n  \
+             thank-you page   {base}/shop/checkout/thank-you   (NPS after 300 ms)\n  \
+             touchpoints      {base}/shop/touchpoints\n  \
+             responses        {base}/v1/responses\n  \
+             config           {base}/v1/config\n\
+             answers are stored in touchpoint.db; press Ctrl-C to stop\n"
+        );
+    } else {
+        eprintln!("    the collector did not answer {base}/healthz within 15 s");
+    }
+    let status = child
+        .wait()
+        .map_err(|e| Error::new(format!("waiting for the collector: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::new(format!(
+            "the collector stopped ({status}): see its output above"
+        )))
+    }
+}
+
+/// Poll `GET /healthz` until it answers 200 or `limit` passes.
+fn wait_healthy(addr: &str, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if healthz(addr).unwrap_or(false) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+fn healthz(addr: &str) -> std::io::Result<bool> {
+    let sock = addr
+        .to_socket_addrs()?
+        .next()
+        .ok_or(std::io::ErrorKind::NotFound)?;
+    let mut stream = TcpStream::connect_timeout(&sock, Duration::from_secs(1))?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head)?;
+    Ok(head.starts_with(b"HTTP/1.1 200"))
+}
