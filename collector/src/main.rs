@@ -1,1 +1,95 @@
-fn main() {}
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use touchpoint_collector::check::check;
+use touchpoint_collector::schema::config_schema;
+use touchpoint_collector::server::{serve, ServeOptions};
+use tracing_subscriber::EnvFilter;
+
+/// Touchpoint collector: stores survey responses and serves the touchpoint
+/// config and the widget.
+#[derive(Parser)]
+#[command(name = "touchpoint", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the collector (set RUST_LOG=debug for one log line per request).
+    Serve {
+        /// Touchpoint config file; reloaded when it changes.
+        #[arg(long)]
+        config: PathBuf,
+        /// SQLite database file (`path`, `sqlite:path` or `sqlite://path`).
+        #[arg(long, default_value = "touchpoint.db")]
+        db: String,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// The built widget (Trunk's output), served at /widget/ and /shop/.
+        #[arg(long, default_value = "dist")]
+        widget_dir: PathBuf,
+    },
+    /// Check a config file: print every problem, or a one-line summary.
+    Check { file: PathBuf },
+    /// Print the config's JSON Schema.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Serve {
+            config,
+            db,
+            addr,
+            widget_dir,
+        } => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+                )
+                .with_ansi(std::io::stderr().is_terminal())
+                .init();
+            let opts = ServeOptions {
+                config,
+                db,
+                addr,
+                widget_dir,
+            };
+            let run = tokio::runtime::Runtime::new()
+                .map_err(Into::into)
+                .and_then(|rt| rt.block_on(serve(opts)));
+            match run {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Check { file } => {
+            let report = check(&file);
+            for line in &report.lines {
+                println!("{line}");
+            }
+            if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "{}: {} problem(s); fix them and run `touchpoint check` again",
+                    file.display(),
+                    report.lines.len()
+                );
+                ExitCode::FAILURE
+            }
+        }
+        Command::Schema => {
+            print!("{}", config_schema());
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The Touchpoint reference collector: receives survey responses, stores
+//! them, and serves the touchpoint config and the built widget.
+
+pub mod app;
+pub mod check;
+pub mod config_watch;
+pub mod error;
+pub mod routes;
+pub mod schema;
+pub mod server;
+pub mod store;
+
+pub use app::{app, AppState};

@@ -1,0 +1,55 @@
+//! `GET /v1/config` and `GET /v1/config/schema`.
+
+use crate::app::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::LazyLock;
+
+pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let body = state
+        .config
+        .current()
+        .render(&state.store.answered_counts());
+    let etag = etag(&body);
+    let cache = [
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (
+            header::ETAG,
+            HeaderValue::from_str(&etag).expect("hex is a valid header"),
+        ),
+    ];
+    if if_none_match(&headers, &etag) {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (cache, json_content_type(), body).into_response()
+}
+
+pub async fn schema() -> Response {
+    static SCHEMA: LazyLock<String> = LazyLock::new(crate::schema::config_schema);
+    (json_content_type(), SCHEMA.as_str()).into_response()
+}
+
+fn json_content_type() -> [(header::HeaderName, HeaderValue); 1] {
+    [(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    )]
+}
+
+fn etag(body: &[u8]) -> String {
+    let mut h = DefaultHasher::new();
+    body.hash(&mut h);
+    format!("\"{:016x}\"", h.finish())
+}
+
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}

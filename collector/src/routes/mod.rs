@@ -1,0 +1,4 @@
+pub mod config;
+pub mod health;
+pub mod responses;
+pub mod static_files;

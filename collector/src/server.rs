@@ -1,0 +1,76 @@
+//! `touchpoint serve`: wires config, store and router to a listener, and
+//! shuts down without losing queued responses.
+
+use crate::app::{app, AppState};
+use crate::config_watch::{self, ConfigHandle, LoadedConfig};
+use crate::store::Store;
+use std::error::Error;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+
+pub struct ServeOptions {
+    pub config: PathBuf,
+    pub db: String,
+    pub addr: SocketAddr,
+    pub widget_dir: PathBuf,
+}
+
+pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
+    let loaded = LoadedConfig::from_file(&opts.config)
+        .map_err(|e| format!("{} is not a usable config:\n{e}", opts.config.display()))?;
+    loaded.log_problems(&opts.config);
+    let store = Store::open(&opts.db).map_err(|e| format!("--db {}: {e}", opts.db))?;
+    if !opts.widget_dir.join("index.html").is_file() {
+        tracing::warn!(
+            "{} has no index.html: /shop and /widget will answer 404 until the widget is built (cargo xtask build)",
+            opts.widget_dir.display()
+        );
+    }
+    let config = ConfigHandle::new(loaded);
+    let watcher = config_watch::watch(
+        opts.config.clone(),
+        config.clone(),
+        config_watch::POLL_INTERVAL,
+    );
+    let listener = TcpListener::bind(opts.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tracing::info!("touchpoint collector listening on {base} (demo shop {base}/shop/, responses {base}/v1/responses)");
+    let state = AppState {
+        store: store.clone(),
+        config,
+        widget_dir: opts.widget_dir,
+    };
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    watcher.abort();
+    store.close().await;
+    tracing::info!("stopped; every accepted response is committed");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests and committing queued responses");
+}

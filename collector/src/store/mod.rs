@@ -1,0 +1,141 @@
+//! Where responses are kept. One `Store` enum fronts every backend so the
+//! routes never know which database they talk to; SQLite is the only one so
+//! far, PostgreSQL joins as a second variant.
+
+mod sqlite;
+
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use touchpoint_protocol::Response;
+
+pub use sqlite::SqliteStore;
+
+/// A response as stored: the wire fields plus when the collector first saw
+/// it and when it last changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredResponse {
+    #[serde(flatten)]
+    pub response: Response,
+    pub received_at: String,
+    pub updated_at: String,
+}
+
+/// Which responses to list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub touchpoint: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// The `--db` value names a backend this build cannot use.
+    Unsupported(String),
+    /// The database was written by a newer collector.
+    TooNew {
+        found: u32,
+        known: u32,
+    },
+    /// The writer has shut down; nothing more can be saved.
+    Closed,
+    Sqlite(rusqlite::Error),
+    /// A stored row could not be read back as a response.
+    Corrupt(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Unsupported(msg) => f.write_str(msg),
+            StoreError::TooNew { found, known } => write!(
+                f,
+                "the database has schema version {found} but this touchpoint knows only up to {known}; upgrade touchpoint or use another --db"
+            ),
+            StoreError::Closed => f.write_str("the store is shut down"),
+            StoreError::Sqlite(e) => write!(f, "SQLite: {e}"),
+            StoreError::Corrupt(msg) => write!(f, "stored row is unreadable: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
+}
+
+/// A parsed `--db` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    Sqlite(PathBuf),
+}
+
+impl DbTarget {
+    /// Accepts a plain path, `sqlite:path` or `sqlite://path`.
+    pub fn parse(db: &str) -> Result<DbTarget, StoreError> {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            return Err(StoreError::Unsupported(
+                "PostgreSQL is not supported yet; pass a SQLite file such as --db touchpoint.db"
+                    .into(),
+            ));
+        }
+        let path = db
+            .strip_prefix("sqlite://")
+            .or_else(|| db.strip_prefix("sqlite:"))
+            .unwrap_or(db);
+        if path.is_empty() {
+            return Err(StoreError::Unsupported(
+                "--db is empty; pass a SQLite file such as --db touchpoint.db".into(),
+            ));
+        }
+        Ok(DbTarget::Sqlite(PathBuf::from(path)))
+    }
+}
+
+/// The response store. Cheap to clone.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(SqliteStore),
+}
+
+impl Store {
+    /// Opens (creating and migrating as needed) the database named by `--db`.
+    pub fn open(db: &str) -> Result<Store, StoreError> {
+        match DbTarget::parse(db)? {
+            DbTarget::Sqlite(path) => SqliteStore::open(&path).map(Store::Sqlite),
+        }
+    }
+
+    /// Merges `response` into the row with its `response_id`; returns once
+    /// the change is committed.
+    pub async fn save(&self, response: Response) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.save(response).await,
+        }
+    }
+
+    /// Stored responses, oldest first.
+    pub async fn list(&self, filter: ListFilter) -> Result<Vec<StoredResponse>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.list(filter).await,
+        }
+    }
+
+    /// Answered (non-preview) responses per touchpoint; kept in memory, so
+    /// cheap enough for every config request.
+    pub fn answered_counts(&self) -> HashMap<String, u64> {
+        match self {
+            Store::Sqlite(s) => s.answered_counts(),
+        }
+    }
+
+    /// Commits everything queued, then stops accepting writes.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(s) => s.close().await,
+        }
+    }
+}
