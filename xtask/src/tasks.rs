@@ -39,7 +39,7 @@ pub fn demo(env: &Env, addr: &str) -> Result<()> {
     serve_demo(env, addr)
 }
 
-fn build_release(env: &Env) -> Result<()> {
+pub fn build_release(env: &Env) -> Result<()> {
     widget_release(env)?;
     collector_release(env)
 }

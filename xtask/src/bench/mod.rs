@@ -1,0 +1,254 @@
+//! `cargo xtask bench` (issue 7, parts 1–2): the bytes a host page downloads,
+//! ours beside the peers' npm tarballs, measured in the same run.
+//!
+//! gzip is GNU `gzip -9 -n` (what people quote); brotli is quality 11,
+//! window 24 through Node's zlib (the reference brotli library, same numbers
+//! as `brotli -q 11`). Prints a table and writes target/bench/results.json.
+
+mod json;
+mod measure;
+mod peers;
+
+use crate::shell::{Env, Error, Result};
+use crate::{setup, tasks};
+use json::Json;
+use measure::{measure, total, Measured, Sizes};
+use peers::{peer_files, Peer, PEERS};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Targets from issue 7 (KB = 1000 bytes, as the peer numbers are quoted).
+const EMBED_TARGET_BROTLI: u64 = 60_000;
+const NO_SURVEY_TARGET_BROTLI: u64 = 2_000;
+
+pub fn run(env: &Env) -> Result<()> {
+    setup::run(env)?;
+    tasks::build_release(env)?;
+    let out = env.target_dir.join("bench");
+    fs::create_dir_all(&out)
+        .map_err(|e| Error::new(format!("cannot create {}: {e}", out.display())))?;
+
+    let mut embed = Vec::new();
+    env.step("bench: embed bytes (dist/)", || {
+        embed = measure(env, &embed_files(&env.repo.join("dist"))?)?;
+        Ok(format!("{} files", embed.len()))
+    })?;
+    let mut no_survey = Vec::new();
+    env.step(
+        "bench: page view with no survey due (bootstrap + config)",
+        || {
+            let files = [
+                env.repo.join("dist/touchpoint.js"),
+                env.repo.join("examples/touchpoint.json"),
+            ];
+            no_survey = measure(env, &files)?;
+            Ok("measured".into())
+        },
+    )?;
+    let mut peers = Vec::new();
+    env.step("bench: peer bundles (npm pack, pinned versions)", || {
+        for peer in PEERS {
+            let files = peer_files(env, &out.join("npm"), peer)?;
+            peers.push((peer, measure(env, &files)?));
+        }
+        Ok(format!("{} peers", peers.len()))
+    })?;
+
+    let embed_total = total(&embed);
+    let no_survey_total = total(&no_survey);
+    print_table(&embed, embed_total, &no_survey, no_survey_total, &peers);
+    let json = results_json(
+        env,
+        &embed,
+        embed_total,
+        &no_survey,
+        no_survey_total,
+        &peers,
+    );
+    let path = out.join("results.json");
+    fs::write(&path, json.to_string() + "\n")
+        .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
+    println!("\nwrote {}", path.display());
+    Ok(())
+}
+
+/// The embed: the bootstrap, the wasm-bindgen glue, the wasm, any CSS and
+/// wasm-bindgen snippets — everything in dist/ except the demo shop page.
+fn embed_files(dist: &Path) -> Result<Vec<PathBuf>> {
+    let missing = || {
+        Error::new(format!(
+            "{} has no built widget: run `cargo xtask build`",
+            dist.display()
+        ))
+    };
+    let mut files = Vec::new();
+    walk(dist, &mut files).map_err(|_| missing())?;
+    files.retain(|f| {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.starts_with("touchpoint") || f.starts_with(dist.join("snippets"))
+    });
+    files.retain(|f| {
+        matches!(
+            f.extension().and_then(|e| e.to_str()),
+            Some("js" | "wasm" | "css")
+        )
+    });
+    files.sort();
+    let has = |ext: &str| {
+        files
+            .iter()
+            .any(|f| f.extension().is_some_and(|e| e == ext))
+    };
+    if !dist.join("touchpoint.js").exists() || !has("wasm") {
+        return Err(missing());
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn print_table(
+    embed: &[Measured],
+    embed_total: Sizes,
+    no_survey: &[Measured],
+    no_survey_total: Sizes,
+    peers: &[(&Peer, Vec<Measured>)],
+) {
+    let row = |name: &str, s: Sizes, extra: &str| {
+        println!(
+            "{name:<48} {:>10} {:>10} {:>10}  {extra}",
+            s.raw, s.gzip, s.brotli
+        );
+    };
+    println!(
+        "\n{:<48} {:>10} {:>10} {:>10}",
+        "bytes", "raw", "gzip -9", "brotli 11"
+    );
+    println!("-- Touchpoint embed (shows a survey)");
+    for m in embed {
+        row(&m.name, m.sizes, "");
+    }
+    row(
+        "total",
+        embed_total,
+        &verdict(embed_total.brotli, EMBED_TARGET_BROTLI),
+    );
+    println!("-- page view with no survey due");
+    for m in no_survey {
+        row(&m.name, m.sizes, "");
+    }
+    row(
+        "total",
+        no_survey_total,
+        &verdict(no_survey_total.brotli, NO_SURVEY_TARGET_BROTLI),
+    );
+    println!("-- peers (npm tarballs, measured now)");
+    for (peer, files) in peers {
+        let t = total(files);
+        let label = format!("{}@{}", peer.label, peer.version);
+        row(
+            &label,
+            t,
+            &format!(
+                "ours/peer brotli {:.2}",
+                ratio(embed_total.brotli, t.brotli)
+            ),
+        );
+    }
+}
+
+fn verdict(got: u64, target: u64) -> String {
+    let word = if got <= target { "met" } else { "MISSED" };
+    format!("target ≤ {target} brotli: {word}")
+}
+
+fn ratio(ours: u64, peer: u64) -> f64 {
+    ours as f64 / peer.max(1) as f64
+}
+
+fn results_json(
+    env: &Env,
+    embed: &[Measured],
+    embed_total: Sizes,
+    no_survey: &[Measured],
+    no_survey_total: Sizes,
+    peers: &[(&Peer, Vec<Measured>)],
+) -> Json {
+    let peers = peers
+        .iter()
+        .map(|(peer, files)| {
+            let t = total(files);
+            Json::obj([
+                ("name", Json::str(peer.label)),
+                ("package", Json::str(peer.package)),
+                ("version", Json::str(peer.version)),
+                ("files", json::files(files)),
+                ("total", json::sizes(t)),
+                (
+                    "ours_over_peer_brotli",
+                    Json::Num(ratio(embed_total.brotli, t.brotli)),
+                ),
+            ])
+        })
+        .collect();
+    Json::obj([
+        (
+            "date",
+            Json::Str(
+                env.read("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"])
+                    .unwrap_or_default(),
+            ),
+        ),
+        ("machine", Json::Str(json::machine(env))),
+        (
+            "compression",
+            Json::str("gzip: GNU gzip -9 -n; brotli: quality 11, lgwin 24 (node zlib)"),
+        ),
+        (
+            "embed",
+            Json::obj([
+                ("files", json::files(embed)),
+                ("total", json::sizes(embed_total)),
+                ("target_brotli", Json::Num(EMBED_TARGET_BROTLI as f64)),
+                ("met", Json::Bool(embed_total.brotli <= EMBED_TARGET_BROTLI)),
+            ]),
+        ),
+        (
+            "no_survey_page_view",
+            Json::obj([
+                ("files", json::files(no_survey)),
+                ("total", json::sizes(no_survey_total)),
+                ("target_brotli", Json::Num(NO_SURVEY_TARGET_BROTLI as f64)),
+                (
+                    "met",
+                    Json::Bool(no_survey_total.brotli <= NO_SURVEY_TARGET_BROTLI),
+                ),
+            ]),
+        ),
+        ("peers", Json::Arr(peers)),
+    ])
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratio_is_ours_over_peer() {
+        assert!((ratio(50, 100) - 0.5).abs() < 1e-9);
+        assert_eq!(
+            verdict(60_000, EMBED_TARGET_BROTLI),
+            "target ≤ 60000 brotli: met"
+        );
+        assert!(verdict(60_001, EMBED_TARGET_BROTLI).ends_with("MISSED"));
+    }
+}
