@@ -127,13 +127,20 @@ fn storage_prefixes_keys_and_clear_all_keeps_the_hosts() {
     local_put("host:cart", "3");
     storage::set("respondent", "abc");
     assert_eq!(local_raw("touchpoint:respondent").as_deref(), Some("abc"));
-    assert_eq!(storage::get("touchpoint:respondent").as_deref(), Some("abc"));
+    assert_eq!(
+        storage::get("touchpoint:respondent").as_deref(),
+        Some("abc")
+    );
     storage::session_set("session", "2");
     assert!(storage::persistent());
     storage::clear_all();
     assert_eq!(local_raw("touchpoint:respondent"), None);
     assert_eq!(storage::session_get("session"), None);
-    assert_eq!(local_raw("host:cart").as_deref(), Some("3"), "not ours: kept");
+    assert_eq!(
+        local_raw("host:cart").as_deref(),
+        Some("3"),
+        "not ours: kept"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -154,7 +161,11 @@ fn storage_falls_back_to_memory_when_blocked_or_full() {
     storage::set("q", "new");
     let read = storage::get("q");
     fill_quota(false);
-    assert_eq!(read.as_deref(), Some("new"), "a failed write is never shadowed");
+    assert_eq!(
+        read.as_deref(),
+        Some("new"),
+        "a failed write is never shadowed"
+    );
     storage::clear_all();
     assert_eq!(storage::get("q"), None);
 }
@@ -207,7 +218,10 @@ async fn a_newer_state_sent_while_in_flight_goes_out_after_it() {
         .collect();
     assert_eq!(bodies.len(), 2, "one in flight per response: {bodies:?}");
     assert_eq!(bodies[0].status, Status::Shown);
-    assert_eq!((bodies[1].status, bodies[1].score), (Status::Answered, Some(9)));
+    assert_eq!(
+        (bodies[1].status, bodies[1].score),
+        (Status::Answered, Some(9))
+    );
 }
 
 #[wasm_bindgen_test]
@@ -242,7 +256,11 @@ async fn pagehide_beacons_pending_entries_and_init_resends_what_was_left() {
     let beaconed = Response::from_json(sent[0]["body"].as_str().unwrap()).unwrap();
     assert_eq!(beaconed.score, Some(7));
     fire("pagehide");
-    assert_eq!(json(&beacons()).as_array().unwrap().len(), 1, "same state: once");
+    assert_eq!(
+        json(&beacons()).as_array().unwrap().len(),
+        1,
+        "same state: once"
+    );
     assert_eq!(outbox::pending().len(), 1, "kept until a fetch confirms it");
 
     // A "previous page view" left an entry: init sends it.
