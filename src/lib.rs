@@ -4,3 +4,13 @@
 pub mod i18n;
 pub mod runtime;
 pub mod ui;
+
+use wasm_bindgen::prelude::*;
+
+/// Called by `touchpoint.js` once the wasm is instantiated, with
+/// `{endpoint, config, inlineConfig?, locale?, queue}`. Nothing runs at module
+/// init: this is the only entry point.
+#[wasm_bindgen]
+pub fn start(options: JsValue) {
+    runtime::start(options);
+}
