@@ -191,6 +191,14 @@ pub fn install() {
     }
 }
 
+/// Sets `window.touchpoint.ready = true`: the config is loaded, the page
+/// armed and the queue replayed (hosts and tests may wait for it).
+pub fn mark_ready() {
+    if let Some(api) = dom::window().and_then(|w| Reflect::get(&w, &"touchpoint".into()).ok()) {
+        let _ = Reflect::set(&api, &"ready".into(), &JsValue::TRUE);
+    }
+}
+
 fn call(name: &str, args: &[JsValue]) {
     match parse(name, args) {
         Ok(c) => run(c),

@@ -94,6 +94,7 @@ async fn run(opts: Options) {
     }
     api::replay(&opts.queue);
     super::show::fire(loads);
+    api::mark_ready();
 }
 
 fn parse(text: &str, opts: &Options) -> Result<ParsedConfig, String> {
