@@ -135,8 +135,9 @@ fn fingerprint(path: &Path) -> Option<(SystemTime, u64)> {
 /// Polls `path` and swaps in each new version that loads; a version with a
 /// fatal problem is refused and logged, and the last good config keeps serving.
 pub fn watch(path: PathBuf, handle: ConfigHandle, every: Duration) -> tokio::task::JoinHandle<()> {
+    // Taken now, not when the task first runs, so a change made in between is seen.
+    let mut seen = fingerprint(&path);
     tokio::spawn(async move {
-        let mut seen = fingerprint(&path);
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -1,0 +1,244 @@
+//! The built `touchpoint` binary: `check`, `schema`, and `serve` start-up,
+//! failures and graceful shutdown.
+
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn touchpoint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args(args)
+        .output()
+        .expect("the touchpoint binary runs")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_accepts_the_example_config_with_a_summary() {
+    let out = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args(["check", "examples/touchpoint.json"])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert_eq!(
+        text(&out.stdout),
+        "examples/touchpoint.json: ok — 6 touchpoints across 4 journey stages\n"
+    );
+}
+
+#[test]
+fn check_prints_every_problem_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.json");
+    let tp = |id: &str, stage: &str| json!({"id": id, "stage": stage, "question": {"type": "nps"}});
+    let mut first = tp("a", "purchase");
+    first["sampel_rate"] = json!(0.5);
+    let config =
+        json!({"version": 1, "touchpoints": [first, tp("b", "support"), tp("c", "purchse")]});
+    std::fs::write(&file, config.to_string()).unwrap();
+
+    let out = touchpoint(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "touchpoints[0].sampel_rate: unknown field, did you mean sample_rate?\n\
+         touchpoints[2].stage: \"purchse\" is not a journey stage (did you mean \"purchase\"?)\n"
+    );
+    assert!(
+        text(&out.stderr).contains("2 problem(s)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_fails_on_fatal_errors_and_missing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("v2.json");
+    std::fs::write(&file, r#"{"version": 2}"#).unwrap();
+    let out = touchpoint(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "version: 2 is not a supported version (use 1)\n"
+    );
+
+    let out = touchpoint(&["check", dir.path().join("none.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("cannot read"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn the_committed_json_schema_is_current() {
+    let committed = std::fs::read_to_string(repo().join("schema/touchpoint-config.schema.json"))
+        .unwrap_or_default();
+    let generated = touchpoint_collector::schema::config_schema();
+    assert!(
+        committed == generated,
+        "schema/touchpoint-config.schema.json is stale; run \
+         `cargo run -p touchpoint-collector -- schema > schema/touchpoint-config.schema.json`"
+    );
+    let out = touchpoint(&["schema"]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), generated);
+}
+
+#[test]
+fn serve_refuses_an_unusable_config_or_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("touchpoint.json");
+    std::fs::write(&config, "{\"touchpoints\": []}").unwrap();
+    let db = dir.path().join("t.db");
+    let serve = |db: &str| {
+        touchpoint(&[
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "--db",
+            db,
+            "--addr",
+            "127.0.0.1:0",
+        ])
+    };
+    let out = serve(db.to_str().unwrap());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("version: missing (add \"version\": 1)"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(&config, "{\"version\": 1}").unwrap();
+    let out = serve("postgres://localhost/touchpoint");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("PostgreSQL is not supported yet"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A running `touchpoint serve`, killed if a test fails before it stops.
+struct Served {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `touchpoint serve` on a free port and reads its address from the log.
+fn start_serve(dir: &Path) -> Served {
+    let config = repo().join("examples/touchpoint.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args([
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "--db",
+            "sqlite:t.db",
+        ])
+        .args(["--addr", "127.0.0.1:0", "--widget-dir", "dist"])
+        .current_dir(dir)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Reads on, so logging never blocks the server.
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    // Built first so a timeout below still kills the child.
+    let mut served = Served {
+        child,
+        base: String::new(),
+    };
+    served.base = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("serve logs \"listening on <url>\" to stderr");
+    served
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_commits_every_accepted_response_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut served = start_serve(dir.path());
+    let base = served.base.clone();
+    let client = reqwest::Client::new();
+    let posts = (0..200u32).map(|n| {
+        let body = json!({"response_id": format!("00000000-0000-4000-8000-{n:012x}"),
+            "touchpoint": "order-confirmed", "stage": "purchase", "question": "nps", "score": n % 11,
+            "comment": null, "status": "answered", "respondent": "r", "attributes": {},
+            "locale": "en", "page_url": null, "occurred_at": "2026-11-23T10:00:00Z", "widget_version": "0.1.0"});
+        let req = client.post(format!("{base}/v1/responses")).json(&body);
+        async move { req.timeout(Duration::from_secs(20)).send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures_join(posts).await;
+    assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+
+    let pid = served.child.id().to_string();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(kill.success());
+    let exit = wait_with_timeout(&mut served.child, Duration::from_secs(10));
+    assert_eq!(
+        exit.and_then(|s| s.code()),
+        Some(0),
+        "serve exits 0 on SIGTERM"
+    );
+
+    let store = touchpoint_collector::store::Store::open(dir.path().join("t.db").to_str().unwrap())
+        .unwrap();
+    let rows = store.list(Default::default()).await.unwrap();
+    assert_eq!(rows.len(), 200);
+    assert_eq!(store.answered_counts().get("order-confirmed"), Some(&200));
+}
+
+async fn futures_join<F: std::future::Future<Output = u16> + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<u16> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+fn wait_with_timeout(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Option<std::process::ExitStatus> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}

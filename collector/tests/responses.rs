@@ -1,0 +1,253 @@
+//! `POST /v1/responses` and `GET /v1/responses` through the router, on a real
+//! SQLite file.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{payload, uuid, TestApp, ID};
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn the_contract_payload_is_accepted_and_stored() {
+    let app = TestApp::new();
+    let posted = payload(json!({}));
+    let reply = app.post(&posted).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    assert_eq!(reply.json(), json!({"ok": true, "response_id": ID}));
+
+    let rows = app.stored("").await;
+    assert_eq!(rows.len(), 1);
+    let mut row = rows[0].as_object().unwrap().clone();
+    let received_at = row.remove("received_at").expect("received_at");
+    assert!(
+        received_at.as_str().unwrap().ends_with('Z'),
+        "{received_at}"
+    );
+    row.remove("updated_at");
+    assert_eq!(Value::Object(row), posted, "every wire field round-trips");
+}
+
+#[tokio::test]
+async fn posting_the_same_response_twice_stores_one_row() {
+    let app = TestApp::new();
+    for _ in 0..2 {
+        assert_eq!(
+            app.post(&payload(json!({}))).await.status,
+            StatusCode::ACCEPTED
+        );
+    }
+    assert_eq!(app.stored("").await.len(), 1);
+}
+
+#[tokio::test]
+async fn later_posts_merge_and_a_late_shown_never_undoes_an_answer() {
+    let app = TestApp::new();
+    let steps = [
+        json!({"status": "shown", "score": null, "occurred_at": "2026-11-23T10:00:00Z"}),
+        json!({"status": "answered", "score": 4, "occurred_at": "2026-11-23T10:00:05Z"}),
+        json!({"status": "answered", "score": 9, "occurred_at": "2026-11-23T10:00:07Z"}),
+        json!({"status": "answered", "score": 9, "comment": "fast delivery", "occurred_at": "2026-11-23T10:00:30Z"}),
+        // Delivered late by a retrying outbox.
+        json!({"status": "shown", "score": null, "occurred_at": "2026-11-23T10:00:00Z"}),
+    ];
+    for step in steps {
+        assert_eq!(app.post(&payload(step)).await.status, StatusCode::ACCEPTED);
+    }
+    let rows = app.stored("").await;
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row["status"], "answered");
+    assert_eq!(row["score"], 9);
+    assert_eq!(row["comment"], "fast delivery");
+    assert_eq!(row["occurred_at"], "2026-11-23T10:00:30Z");
+}
+
+#[tokio::test]
+async fn malformed_posts_get_a_clear_4xx_and_store_nothing() {
+    let app = TestApp::new();
+    let mut missing = payload(json!({}));
+    missing.as_object_mut().unwrap().remove("touchpoint");
+    let json_ct = Some("application/json");
+    let cases: Vec<(&str, Option<&str>, String, StatusCode, Value)> = vec![
+        (
+            "missing field",
+            json_ct,
+            missing.to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("touchpoint"),
+        ),
+        (
+            "score 11",
+            json_ct,
+            payload(json!({"score": 11})).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("score"),
+        ),
+        (
+            "wrong type",
+            json_ct,
+            payload(json!({"score": "9"})).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("score"),
+        ),
+        (
+            "bad question",
+            json_ct,
+            payload(json!({"question": "ness"})).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("question"),
+        ),
+        (
+            "not an object",
+            json_ct,
+            "[1, 2]".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Value::Null,
+        ),
+        (
+            "not JSON",
+            json_ct,
+            "score=9".into(),
+            StatusCode::BAD_REQUEST,
+            Value::Null,
+        ),
+        (
+            "1 MB body",
+            json_ct,
+            "x".repeat(1 << 20),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Value::Null,
+        ),
+        (
+            "wrong content type",
+            Some("text/html"),
+            payload(json!({})).to_string(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Value::Null,
+        ),
+        (
+            "no content type",
+            None,
+            payload(json!({})).to_string(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Value::Null,
+        ),
+    ];
+    for (name, content_type, body, status, field) in cases {
+        let reply = app.post_raw(content_type, body).await;
+        assert_eq!(reply.status, status, "{name}");
+        assert_eq!(
+            reply.header(axum::http::header::CONTENT_TYPE),
+            Some("application/json"),
+            "{name}"
+        );
+        let err = reply.json();
+        assert_eq!(err["field"], field, "{name}: {err}");
+        assert!(
+            err["error"].as_str().is_some_and(|e| e.len() > 10),
+            "{name}: {err}"
+        );
+    }
+    let score = app.post(&payload(json!({"score": 11}))).await.json();
+    assert!(score["error"].as_str().unwrap().contains("0–10"), "{score}");
+
+    assert!(app.stored("").await.is_empty(), "nothing was stored");
+    assert_eq!(app.get("/healthz").await.json(), json!({"ok": true}));
+    assert_eq!(
+        app.post(&payload(json!({}))).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(app.stored("").await.len(), 1, "still serving afterwards");
+}
+
+#[tokio::test]
+async fn text_plain_bodies_from_send_beacon_are_accepted() {
+    let app = TestApp::new();
+    let body = payload(json!({})).to_string();
+    let reply = app.post_raw(Some("text/plain;charset=UTF-8"), body).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    assert_eq!(app.stored("").await[0]["score"], 9);
+}
+
+#[tokio::test]
+async fn responses_are_listed_oldest_first_and_filter_by_touchpoint() {
+    let app = TestApp::new();
+    let touchpoints = ["order-confirmed", "help-article-read", "order-confirmed"];
+    for (i, tp) in touchpoints.iter().enumerate() {
+        let id = uuid(i as u32);
+        let question = if *tp == "order-confirmed" {
+            "nps"
+        } else {
+            "ces"
+        };
+        let body =
+            payload(json!({"response_id": id, "touchpoint": tp, "question": question, "score": 5}));
+        assert_eq!(app.post(&body).await.status, StatusCode::ACCEPTED);
+    }
+    // Updating the first response must not move it.
+    let again = payload(json!({"response_id": uuid(0), "comment": "later"}));
+    assert_eq!(app.post(&again).await.status, StatusCode::ACCEPTED);
+
+    let ids = |rows: Vec<Value>| -> Vec<String> {
+        rows.iter()
+            .map(|r| r["response_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(app.stored("").await), [uuid(0), uuid(1), uuid(2)]);
+    assert_eq!(
+        ids(app.stored("?touchpoint=order-confirmed").await),
+        [uuid(0), uuid(2)]
+    );
+    assert!(app.stored("?touchpoint=nope").await.is_empty());
+}
+
+#[tokio::test]
+async fn saved_responses_survive_a_restart() {
+    let app = TestApp::new();
+    assert_eq!(
+        app.post(&payload(json!({}))).await.status,
+        StatusCode::ACCEPTED
+    );
+    app.state.store.close().await;
+    assert_eq!(
+        app.post(&payload(json!({}))).await.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "a closed store refuses writes instead of losing them"
+    );
+
+    let db = app.dir.path().join("touchpoint.db");
+    let reopened =
+        touchpoint_collector::store::Store::open(&format!("sqlite:{}", db.display())).unwrap();
+    let rows = reopened.list(Default::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].response.score, Some(9));
+    assert_eq!(reopened.answered_counts().get("order-confirmed"), Some(&1));
+}
+
+#[test]
+fn db_urls() {
+    use std::path::PathBuf;
+    use touchpoint_collector::store::DbTarget;
+    let sqlite = |p: &str| DbTarget::Sqlite(PathBuf::from(p));
+    assert_eq!(
+        DbTarget::parse("touchpoint.db").unwrap(),
+        sqlite("touchpoint.db")
+    );
+    assert_eq!(
+        DbTarget::parse("sqlite:data/t.db").unwrap(),
+        sqlite("data/t.db")
+    );
+    assert_eq!(
+        DbTarget::parse("sqlite://data/t.db").unwrap(),
+        sqlite("data/t.db")
+    );
+    assert_eq!(
+        DbTarget::parse("sqlite:///var/t.db").unwrap(),
+        sqlite("/var/t.db")
+    );
+    let pg = DbTarget::parse("postgres://u@localhost/touchpoint").unwrap_err();
+    assert!(
+        pg.to_string().contains("PostgreSQL is not supported yet"),
+        "{pg}"
+    );
+}
