@@ -13,10 +13,9 @@ import { launchBrowser, responses, startCollector, waitFor, waitForResponse } fr
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-// How long a page may take to show a survey that is allowed: the wasm loads,
-// /v1/config arrives, the trigger fires. A survey that has not appeared this
-// long after the config arrived counts as not shown.
-const GRACE_MS = 2_500;
+// Load triggers have fired by the time `touchpoint.ready` is true; a survey
+// not on screen this long after that counts as not shown.
+const GRACE_MS = 1_000;
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -51,6 +50,11 @@ async function withCollector(cfg, fn) {
   }
 }
 
+/** Waits for `touchpoint.ready`: the config is loaded and load triggers have fired. */
+function ready(page) {
+  return page.waitForFunction(() => window.touchpoint?.ready === true, null, { timeout: 15_000, polling: 50 });
+}
+
 /** A browser context (one respondent: shared localStorage) whose clock reads `at`. */
 async function respondent(at = T0) {
   const context = await browser.newContext();
@@ -62,12 +66,11 @@ async function respondent(at = T0) {
 
 /**
  * Opens `path` in `page` and returns the id of the survey that shows, or
- * null when none shows within GRACE_MS after /v1/config arrived.
+ * null when none shows within GRACE_MS after `touchpoint.ready`.
  */
 async function visit(page, collector, path) {
-  const config = page.waitForResponse((r) => r.url().endsWith('/v1/config'), { timeout: 15_000 });
   await page.goto(`${collector.url}${path}`);
-  await config;
+  await ready(page);
   const host = page.locator('[data-touchpoint-host] [data-score]').first();
   try {
     await host.waitFor({ state: 'visible', timeout: GRACE_MS });

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, responses, startCollector, waitForResponse } from './harness.mjs';
 
-// See caps.test.mjs: how long an allowed survey may take after /v1/config.
-const GRACE_MS = 2_500;
+// Load triggers have fired by the time `touchpoint.ready` is true; a survey
+// not on screen this long after that counts as not shown.
+const GRACE_MS = 1_000;
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -38,6 +39,11 @@ async function withCollector(cfg, fn) {
   }
 }
 
+/** Waits for `touchpoint.ready`: the config is loaded and load triggers have fired. */
+function ready(page) {
+  return page.waitForFunction(() => window.touchpoint?.ready === true, null, { timeout: 15_000, polling: 50 });
+}
+
 /** A fresh respondent (own storage) that records every request its pages make. */
 async function respondent(initScript) {
   const context = await browser.newContext();
@@ -48,11 +54,10 @@ async function respondent(initScript) {
   return context;
 }
 
-/** Opens `path`; returns whether the survey showed within GRACE_MS after /v1/config arrived. */
+/** Opens `path`; returns whether the survey showed within GRACE_MS after `touchpoint.ready`. */
 async function visit(page, collector, path = '/shop/pricing') {
-  const config = page.waitForResponse((r) => r.url().endsWith('/v1/config'), { timeout: 15_000 });
   await page.goto(`${collector.url}${path}`);
-  await config;
+  await ready(page);
   return shows(page);
 }
 
