@@ -113,7 +113,8 @@ async function faultProxy(port) {
   };
 }
 
-/** What answer `i` does: its score, and whether it sends a comment or closes the page early. */
+/** What answer `i` does: its score, and whether it sends a comment, declines
+ * the follow-up, or closes the page right after the score. */
 function plan(i) {
   const mode = i % 5 === 0 ? 'close-after-score' : i % 3 === 0 ? 'comment' : 'score-only';
   return { tag: `answer-${i}`, score: i % 11, mode, comment: mode === 'comment' ? `comment ${i}: ok` : null };
@@ -134,6 +135,11 @@ async function giveAnswer(ctx, proxy, a) {
       await host.getByRole('button', { name: 'Send' }).click();
       await host.locator('[data-touchpoint-thanks]').waitFor({ timeout: 10_000 });
     }
+    if (a.mode === 'score-only') {
+      // Declines the follow-up with its close button.
+      await host.locator('textarea').waitFor({ timeout: 10_000 });
+      await host.getByRole('button', { name: 'Close' }).first().click();
+    }
     // 'close-after-score': the page goes away between the score and the comment.
   } finally {
     await page.close();
@@ -145,6 +151,7 @@ test(`fault test: ${ANSWERS} answers through 503s, dropped connections, closed p
   const proxy = await faultProxy(collector.port);
   const contexts = [];
   try {
+    const started = Date.now();
     let given = 0;
     let restarted = null;
     const worker = async (w) => {
@@ -161,6 +168,7 @@ test(`fault test: ${ANSWERS} answers through 503s, dropped connections, closed p
     await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
     assert.ok(restarted, 'the collector was restarted mid-run');
     await restarted;
+    const answered = Date.now();
 
     // Each respondent comes back once: that page view sends whatever is
     // still unconfirmed, and the outbox empties.
@@ -173,6 +181,8 @@ test(`fault test: ${ANSWERS} answers through 503s, dropped connections, closed p
       await page.close();
     }));
 
+    const drained = Date.now();
+    console.log(`answering took ${answered - started} ms, draining the outboxes ${drained - answered} ms`);
     const rows = await responses(collector, { touchpoint: 'fault' });
     const byTag = new Map();
     let untagged = 0;
