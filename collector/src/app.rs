@@ -2,7 +2,7 @@
 
 use crate::config_watch::ConfigHandle;
 use crate::error::AppError;
-use crate::routes::{config, health, responses, static_files};
+use crate::routes::{config, health, report, responses, static_files};
 use crate::store::Store;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, Method};
@@ -31,6 +31,7 @@ pub fn app(state: AppState) -> Router {
         .layer(cors(state.config.clone()));
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/v1/report", get(report::get))
         .merge(api)
         .merge(static_files::router(&state.widget_dir))
         .fallback(|| async { AppError::NotFound })

@@ -15,6 +15,8 @@ pub enum AppError {
     BadRequest(String),
     /// The JSON does not describe a valid response.
     Invalid(FieldError),
+    /// A query parameter is unusable.
+    BadQuery(FieldError),
     PayloadTooLarge {
         limit: usize,
     },
@@ -28,6 +30,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotFound => StatusCode::NOT_FOUND,
@@ -42,7 +45,7 @@ impl IntoResponse for AppError {
         let status = self.status();
         let (error, field) = match self {
             AppError::BadRequest(msg) => (msg, None),
-            AppError::Invalid(e) => (e.error, e.field),
+            AppError::Invalid(e) | AppError::BadQuery(e) => (e.error, e.field),
             AppError::PayloadTooLarge { limit } => (
                 format!("body is larger than {} KB; send one response per request", limit / 1024),
                 None,

@@ -3,8 +3,10 @@
 
 pub mod app;
 pub mod check;
+pub mod clock;
 pub mod config_watch;
 pub mod error;
+pub mod report;
 pub mod routes;
 pub mod schema;
 pub mod server;

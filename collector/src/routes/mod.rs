@@ -1,4 +1,5 @@
 pub mod config;
 pub mod health;
+pub mod report;
 pub mod responses;
 pub mod static_files;

@@ -2,8 +2,10 @@
 //! routes never know which database they talk to; SQLite is the only one so
 //! far, PostgreSQL joins as a second variant.
 
+mod sql;
 mod sqlite;
 
+use crate::report::CountRow;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -26,6 +28,20 @@ pub struct StoredResponse {
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub touchpoint: Option<String>,
+}
+
+/// Which responses a report, export or queue covers. Preview responses are
+/// always left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResponseFilter {
+    /// Inclusive start, UTC seconds since the epoch (of `occurred_at`).
+    pub from: Option<i64>,
+    /// Exclusive end.
+    pub to: Option<i64>,
+    pub stage: Option<String>,
+    pub touchpoint: Option<String>,
+    /// A respondent attribute `(key, value)`.
+    pub attribute: Option<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -121,6 +137,19 @@ impl Store {
     pub async fn list(&self, filter: ListFilter) -> Result<Vec<StoredResponse>, StoreError> {
         match self {
             Store::Sqlite(s) => s.list(filter).await,
+        }
+    }
+
+    /// Responses matching `filter` counted for the report, with trend
+    /// buckets of `bucket_secs` counted from `bucket_from`.
+    pub async fn report_counts(
+        &self,
+        filter: ResponseFilter,
+        bucket_from: i64,
+        bucket_secs: i64,
+    ) -> Result<Vec<CountRow>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.report_counts(filter, bucket_from, bucket_secs).await,
         }
     }
 

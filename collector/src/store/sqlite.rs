@@ -1,8 +1,12 @@
 //! SQLite backend: WAL mode, one writer thread that commits queued responses
 //! in batches, reads on a separate connection.
 
-use super::{ListFilter, StoreError, StoredResponse};
+use super::sql::{self, Dialect, Param, Params};
+use super::{ListFilter, ResponseFilter, StoreError, StoredResponse};
+use crate::report::CountRow;
 use rusqlite::types::Type;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue};
+use rusqlite::ToSql;
 use rusqlite::{Connection, OpenFlags, Row, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,7 +18,10 @@ use touchpoint_protocol::{QuestionType, Response, Status};
 mod writer;
 
 /// Embedded migrations; `PRAGMA user_version` counts how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_responses.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/sqlite/0001_responses.sql"),
+    include_str!("migrations/sqlite/0002_occurred_epoch.sql"),
+];
 /// Responses waiting for the writer before senders are made to wait.
 const QUEUE_DEPTH: usize = 16 * 1024;
 
@@ -93,10 +100,19 @@ impl SqliteStore {
         committed.await.map_err(|_| StoreError::Closed)?
     }
 
-    pub async fn list(&self, filter: ListFilter) -> Result<Vec<StoredResponse>, StoreError> {
+    /// Runs `f` on the read connection, off the async threads.
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let inner = self.0.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = locked(&inner.reader);
+        tokio::task::spawn_blocking(move || f(&locked(&inner.reader)))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+
+    pub async fn list(&self, filter: ListFilter) -> Result<Vec<StoredResponse>, StoreError> {
+        self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM responses \
                  WHERE ?1 IS NULL OR touchpoint = ?1 ORDER BY rowid"
@@ -106,7 +122,32 @@ impl SqliteStore {
                 .map_err(StoreError::from)
         })
         .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+
+    pub async fn report_counts(
+        &self,
+        filter: ResponseFilter,
+        bucket_from: i64,
+        bucket_secs: i64,
+    ) -> Result<Vec<CountRow>, StoreError> {
+        self.read(move |conn| {
+            let mut p = Params::new(Dialect::Sqlite);
+            let sql = sql::report_counts(&filter, bucket_from, bucket_secs, &mut p);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), |r| {
+                Ok(CountRow {
+                    touchpoint: r.get(0)?,
+                    question: text_enum(r, 1, QuestionType::parse)?,
+                    status: text_enum(r, 2, Status::parse)?,
+                    score: r.get(3)?,
+                    bucket: r.get(4)?,
+                    n: r.get(5)?,
+                })
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(StoreError::from)
+        })
+        .await
     }
 
     pub fn answered_counts(&self) -> HashMap<String, u64> {
@@ -185,4 +226,13 @@ pub(super) fn stored_from_row(row: &Row) -> rusqlite::Result<StoredResponse> {
         received_at: row.get(14)?,
         updated_at: row.get(15)?,
     })
+}
+
+impl ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Param::Int(i) => ToSqlOutput::Owned(SqlValue::Integer(*i)),
+            Param::Text(s) => ToSqlOutput::Borrowed(s.as_str().into()),
+        })
+    }
 }

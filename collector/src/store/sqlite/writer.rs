@@ -128,6 +128,7 @@ fn upsert_one(
         merged.occurred_at,
         merged.widget_version,
         merged.preview,
+        crate::clock::epoch_seconds(&merged.occurred_at).unwrap_or_else(crate::clock::now_epoch),
     ])?;
     let now = counts_as_answered(&merged);
     Ok((was != now).then_some((merged.touchpoint, if now { 1 } else { -1 })))
@@ -138,11 +139,12 @@ fn upsert_sql() -> String {
         .split(',')
         .map(str::trim)
         .filter(|c| !matches!(*c, "response_id" | "received_at"))
+        .chain(["occurred_epoch"])
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     format!(
-        "INSERT INTO responses ({COLUMNS}) VALUES \
-         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, {NOW}, {NOW}) \
+        "INSERT INTO responses ({COLUMNS}, occurred_epoch) VALUES \
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, {NOW}, {NOW}, ?15) \
          ON CONFLICT (response_id) DO UPDATE SET {}",
         updated.join(", ")
     )

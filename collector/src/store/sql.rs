@@ -1,0 +1,130 @@
+//! SQL shared by the backends: the WHERE clause of a [`ResponseFilter`],
+//! written once with numbered placeholders for either dialect.
+
+use super::ResponseFilter;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    #[allow(dead_code)] // the PostgreSQL backend is the second user
+    Postgres,
+}
+
+/// A bound parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// Parameters collected while a statement is written.
+#[derive(Debug, Default)]
+pub struct Params {
+    pub dialect: Option<Dialect>,
+    pub values: Vec<Param>,
+}
+
+impl Params {
+    pub fn new(dialect: Dialect) -> Params {
+        Params {
+            dialect: Some(dialect),
+            values: Vec::new(),
+        }
+    }
+
+    /// Adds a parameter and returns its placeholder (`?3` or `$3`).
+    pub fn push(&mut self, p: Param) -> String {
+        self.values.push(p);
+        let n = self.values.len();
+        match self.dialect {
+            Some(Dialect::Postgres) => format!("${n}"),
+            _ => format!("?{n}"),
+        }
+    }
+
+    pub fn int(&mut self, v: i64) -> String {
+        self.push(Param::Int(v))
+    }
+
+    pub fn text(&mut self, v: &str) -> String {
+        self.push(Param::Text(v.to_string()))
+    }
+
+    fn is_postgres(&self) -> bool {
+        self.dialect == Some(Dialect::Postgres)
+    }
+}
+
+/// `preview = 0 AND …` for the filter, on the `responses` table aliased `r`.
+/// Attribute values match the stored JSON value as a string (`plan=pro`
+/// matches `"pro"`) or as a literal (`vip=true` matches `true`, `seats=3`
+/// matches `3`).
+pub fn response_where(f: &ResponseFilter, p: &mut Params) -> String {
+    let mut clauses = vec!["r.preview = 0".to_string()];
+    if let Some(from) = f.from {
+        clauses.push(format!("r.occurred_epoch >= {}", p.int(from)));
+    }
+    if let Some(to) = f.to {
+        clauses.push(format!("r.occurred_epoch < {}", p.int(to)));
+    }
+    if let Some(stage) = &f.stage {
+        clauses.push(format!("r.stage = {}", p.text(stage)));
+    }
+    if let Some(tp) = &f.touchpoint {
+        clauses.push(format!("r.touchpoint = {}", p.text(tp)));
+    }
+    if let Some((key, value)) = &f.attribute {
+        let clause = if p.is_postgres() {
+            let k = p.text(key);
+            let v = p.text(value);
+            format!("(r.attributes::jsonb -> {k})::text IN (to_jsonb({v}::text)::text, {v})")
+        } else {
+            // The key is checked to hold no quote or backslash.
+            let k = p.text(&format!("$.\"{key}\""));
+            let v = p.text(value);
+            format!("(r.attributes -> {k}) IN (json_quote({v}), {v})")
+        };
+        clauses.push(clause);
+    }
+    clauses.join(" AND ")
+}
+
+/// The scores on each question's scale that call for a follow-up
+/// (`Band::needs_follow_up`), as SQL on `r`.
+#[allow(dead_code)] // used by the follow-up queue
+pub fn needs_follow_up() -> String {
+    use touchpoint_protocol::QuestionType;
+    let per_question: Vec<String> = QuestionType::ALL
+        .iter()
+        .filter_map(|q| {
+            let max = q.scores().filter(|s| q.band(*s).needs_follow_up()).max()?;
+            Some(format!(
+                "(r.question = '{}' AND r.score <= {max})",
+                q.as_str()
+            ))
+        })
+        .collect();
+    format!(
+        "(r.status = 'answered' AND r.preview = 0 AND ({}))",
+        per_question.join(" OR ")
+    )
+}
+
+/// Non-preview responses counted per touchpoint, question, status, score
+/// and trend bucket (see [`crate::report::CountRow`]).
+pub fn report_counts(
+    f: &ResponseFilter,
+    bucket_from: i64,
+    bucket_secs: i64,
+    p: &mut Params,
+) -> String {
+    let from = p.int(bucket_from);
+    let len = p.int(bucket_secs.max(1));
+    let filter = response_where(f, p);
+    format!(
+        "SELECT r.touchpoint, r.question, r.status, r.score, \
+         (r.occurred_epoch - {from}) / {len} AS bucket, COUNT(*) \
+         FROM responses r WHERE {filter} \
+         GROUP BY r.touchpoint, r.question, r.status, r.score, bucket"
+    )
+}
