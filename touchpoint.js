@@ -18,7 +18,7 @@
     tp.__started = 1;
     w.touchpoint = tp;
 
-    var s = d.currentScript;
+    var s = d.currentScript || d.querySelector('script[src*="touchpoint.js"]');
     if (!s || !s.src || !w.WebAssembly || !w.URL) return;
     var at = function (u, base) { return u ? new URL(u, base).href : null; };
     var attr = function (n) { return s.getAttribute('data-' + n); };

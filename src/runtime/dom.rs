@@ -168,7 +168,11 @@ pub fn target_matches(event: &Event, selector: &str) -> bool {
             .ok()
             .and_then(|n| n.parent_element()),
     };
-    element.is_some_and(|e| matches!(e.closest(selector), Ok(Some(_))))
+    // Clicks inside a survey (retargeted to its host element) are not the page's.
+    element.is_some_and(|e| {
+        matches!(e.closest(selector), Ok(Some(_)))
+            && !matches!(e.closest("[data-touchpoint-host]"), Ok(Some(_)))
+    })
 }
 
 /// Runs `f` in a microtask: after the current call stack (a host's

@@ -59,20 +59,17 @@ pub fn start(options: JsValue) {
 }
 
 async fn run(opts: Options) {
-    // The API answers from now on; until a config is usable only consent()
-    // and reset() act.
-    api::install();
+    // Until the config is in, the bootstrap's methods keep queueing; the
+    // real ones are installed only when they can act, then the queue replays.
     let Some(endpoint) = opts.endpoint.clone() else {
         dom::warn("the script tag has no data-endpoint; no survey will show");
-        api::replay(&opts.queue);
-        return;
+        return inert(&opts);
     };
     let parsed = match config_text(&opts).await.and_then(|t| parse(&t, &opts)) {
         Ok(p) => p,
         Err(msg) => {
             dom::warn(&msg);
-            api::replay(&opts.queue);
-            return;
+            return inert(&opts);
         }
     };
     warn_problems(&parsed);
@@ -92,9 +89,17 @@ async fn run(opts: Options) {
     if let Some(id) = decide::preview_id(&dom::location().search) {
         api::preview(&id);
     }
+    api::install();
     api::replay(&opts.queue);
     super::show::fire(loads);
     api::mark_ready();
+}
+
+/// No usable config: the page stays untouched. The API keeps answering
+/// (consent and reset still act on stored state); nothing else happens.
+fn inert(opts: &Options) {
+    api::install();
+    api::replay(&opts.queue);
 }
 
 fn parse(text: &str, opts: &Options) -> Result<ParsedConfig, String> {

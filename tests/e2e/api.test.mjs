@@ -90,6 +90,30 @@ test('calls queued before the wasm loaded are replayed in order', async () => {
   });
 });
 
+test('calls made while the config is still loading are kept and replayed', async () => {
+  await withCollector(config([tp('slow', { on: { event: 'during_load' } })]), async (collector) => {
+    const page = await newPage(browser);
+    let release;
+    const held = new Promise((ok) => { release = ok; });
+    let requested;
+    const configRequested = new Promise((ok) => { requested = ok; });
+    // The wasm is running (it asked for the config); hold the answer back.
+    await page.route('**/v1/config', async (route) => {
+      requested();
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${collector.url}${HOST}`);
+    await configRequested;
+    await page.evaluate(() => window.touchpoint.track('during_load'));
+    release();
+    await waitFor(() => page.evaluate(() => window.touchpoint.ready === true), { message: 'ready' });
+    await page.locator('[data-touchpoint-host="slow"]').waitFor({ state: 'attached' });
+    noProblems(page);
+    await page.close();
+  });
+});
+
 test('show(id) shows now, ignoring sampling; unknown and disabled ids warn once', async () => {
   await withCollector(config([
     tp('sampled-out', { on: 'load' }, { sample_rate: 0 }),
