@@ -179,7 +179,7 @@ async fn outbox_persists_first_retries_and_confirms() {
     let shown = response(1, Status::Shown, None);
     outbox::send(&shown);
     // Stored before any request could finish.
-    let stored = policy::decode(&local_raw(STORAGE_KEY).expect("persisted at once"));
+    let (stored, _) = policy::decode(&local_raw(STORAGE_KEY).expect("persisted at once"));
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].response, shown);
     assert!(drained(8_000).await, "delivered after retries: {}", calls());

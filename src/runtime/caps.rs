@@ -6,7 +6,8 @@
 //! `touchpoint:session` in sessionStorage (surveys shown this browser session).
 
 use super::{clock, storage};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use touchpoint_protocol::{Config, Touchpoint};
 
@@ -45,27 +46,26 @@ impl Skip {
 }
 
 /// When one touchpoint was last shown, answered and dismissed (ms since epoch).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TouchpointHistory {
     /// Last shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shown: Option<f64>,
     /// Last answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub answered: Option<f64>,
     /// Last dismissed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dismissed: Option<f64>,
 }
 
 /// Everything the caps remember about the respondent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CapState {
     /// When any survey was last shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_shown: Option<f64>,
     /// Per touchpoint id.
-    #[serde(default)]
     pub touchpoints: BTreeMap<String, TouchpointHistory>,
     /// Surveys shown in this browser session (kept in sessionStorage, not in
     /// the localStorage record).
@@ -157,10 +157,40 @@ impl CapState {
     }
 }
 
+impl CapState {
+    /// Reads the stored form (what `serde_json::to_string` wrote); whatever
+    /// is missing or damaged reads as never happened.
+    pub fn from_json(text: &str) -> CapState {
+        let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        let time = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
+        let touchpoints = v
+            .get("touchpoints")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(id, h)| {
+                        let history = TouchpointHistory {
+                            shown: time(h, "shown"),
+                            answered: time(h, "answered"),
+                            dismissed: time(h, "dismissed"),
+                        };
+                        (id.clone(), history)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        CapState {
+            last_shown: time(&v, "last_shown"),
+            touchpoints,
+            session_shown: 0,
+        }
+    }
+}
+
 /// The recorded state, from storage (empty when absent or unreadable).
 pub fn load() -> CapState {
-    let mut state: CapState = storage::get(CAPS_KEY)
-        .and_then(|s| serde_json::from_str(&s).ok())
+    let mut state = storage::get(CAPS_KEY)
+        .map(|s| CapState::from_json(&s))
         .unwrap_or_default();
     state.session_shown = storage::session_get(SESSION_KEY)
         .and_then(|s| s.parse().ok())

@@ -66,7 +66,12 @@ pub fn pending() -> Vec<Entry> {
     with(|s| match &s.cache {
         Some((cached, entries)) if *cached == text => entries.clone(),
         _ => {
-            let entries = policy::decode(&text);
+            let (entries, skipped) = policy::decode(&text);
+            if skipped > 0 {
+                warn(&format!(
+                    "touchpoint: skipped {skipped} unreadable outbox entries"
+                ));
+            }
             s.cache = Some((text, entries.clone()));
             entries
         }
@@ -312,7 +317,7 @@ mod tests {
         send(&answered(2));
         send(&answered(1));
         let stored = storage::get(STORAGE_KEY).expect("stored");
-        let entries = policy::decode(&stored);
+        let (entries, _) = policy::decode(&stored);
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].response, answered(1));
         init("/v1/responses");

@@ -161,3 +161,21 @@ fn storage_backed_wrappers_record_and_check() {
     assert_eq!(load(), CapState::default());
     assert_eq!(check(&c, a, "r", T0 + 4.0), Ok(()));
 }
+
+#[test]
+fn stored_state_round_trips_and_damage_reads_as_empty() {
+    let mut s = CapState::default();
+    s.shown("a", T0);
+    s.answered("a", T0 + 1.0);
+    s.dismissed("b", T0 + 2.0);
+    let text = serde_json::to_string(&s).unwrap();
+    let mut back = CapState::from_json(&text);
+    back.session_shown = s.session_shown;
+    assert_eq!(back, s);
+    assert_eq!(CapState::from_json("garbage"), CapState::default());
+    assert_eq!(
+        CapState::from_json(r#"{"last_shown":"x","touchpoints":{"a":{"shown":true}}}"#).touchpoints
+            ["a"],
+        TouchpointHistory::default()
+    );
+}

@@ -2,7 +2,7 @@
 //! in: coalescing, bounding, expiry, retry classification and backoff. No
 //! browser here, so all of it is tested natively.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use touchpoint_protocol::{Response, Status};
 
@@ -23,7 +23,7 @@ pub const TIMEOUT_MS: f64 = 10_000.0;
 
 /// One stored entry: the latest merged state of a response, and when it last
 /// changed (ms since epoch; expiry counts from there).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     /// The response to deliver, merged over every state change not yet confirmed.
     pub response: Response,
@@ -107,15 +107,25 @@ pub fn encode(entries: &[Entry]) -> String {
 }
 
 /// Reads the stored form, skipping anything unreadable (another version's or
-/// a damaged entry) rather than losing the rest.
-pub fn decode(stored: &str) -> Vec<Entry> {
-    match serde_json::from_str::<Vec<Value>>(stored) {
-        Ok(items) => items
-            .into_iter()
-            .filter_map(|v| serde_json::from_value(v).ok())
-            .collect(),
-        Err(_) => Vec::new(),
+/// a damaged entry) rather than losing the rest. Responses go through the
+/// protocol's own validation ([`Response::from_value`]): what the collector
+/// would refuse is not worth keeping. Also returns how many were skipped.
+pub fn decode(stored: &str) -> (Vec<Entry>, usize) {
+    match serde_json::from_str::<Value>(stored) {
+        Ok(Value::Array(items)) => {
+            let entries: Vec<Entry> = items.iter().filter_map(entry_from).collect();
+            let skipped = items.len() - entries.len();
+            (entries, skipped)
+        }
+        _ => (Vec::new(), 1),
     }
+}
+
+fn entry_from(v: &Value) -> Option<Entry> {
+    Some(Entry {
+        response: Response::from_value(v.get("response")?).ok()?,
+        queued_at: v.get("queued_at")?.as_f64()?,
+    })
 }
 
 /// What an HTTP status means for an entry.
