@@ -94,11 +94,15 @@ pub fn arm_page() -> Vec<usize> {
     with(Runtime::route).unwrap_or_default()
 }
 
-/// `touchpoint.track(name)`.
+/// `touchpoint.track(name)`. The page is re-evaluated first: a host may
+/// change the URL through a `pushState` it saved before ours was wrapped,
+/// and then track the new page's event at once.
 pub fn track(name: &str) {
     let fired = with(|rt| {
+        let mut fired = rt.route();
         let hits = decide::on_event(&rt.config, &rt.waiting(), name);
-        rt.activate_all(hits)
+        fired.extend(rt.activate_all(hits));
+        fired
     });
     show::fire(fired.unwrap_or_default());
 }

@@ -29,8 +29,8 @@ pub fn install() {
 }
 
 /// Replaces `history[name]` with a function that calls the original (its
-/// result and exceptions go to the host unchanged) and then re-evaluates
-/// the page once the host's own code has run.
+/// result and exceptions go to the host unchanged) and then re-evaluates the
+/// page at once, so a `track()` right after the navigation sees the new page.
 fn wrap(history: &web_sys::History, name: &str) {
     let Some(original) = Reflect::get(history, &name.into())
         .ok()
@@ -42,7 +42,9 @@ fn wrap(history: &web_sys::History, name: &str) {
     let wrapper = Closure::<dyn Fn(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
         move |state: JsValue, unused: JsValue, url: JsValue| {
             let result = original.call3(&this, &state, &unused, &url);
-            dom::soon(engine::route);
+            if result.is_ok() {
+                engine::route();
+            }
             result
         },
     );

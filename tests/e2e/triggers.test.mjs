@@ -209,6 +209,29 @@ test('SPA: pushState, replaceState, popstate and hashchange re-evaluate when.url
   });
 });
 
+test('SPA: track() right after pushState belongs to the new page', async () => {
+  await scenario([
+    tp('thanks', { url: ['/test-pages/checkout/thank-you*'], on: { event: 'order_completed' } }),
+  ], async (_c, page) => {
+    // What a router does: change the URL, render, and the page tracks its event.
+    await page.evaluate(() => {
+      history.pushState({}, '', '/test-pages/checkout/thank-you');
+      window.touchpoint.track('order_completed');
+    });
+    await waitShown(page, 'thanks');
+  });
+  await scenario([
+    tp('thanks', { url: ['/test-pages/checkout/thank-you*'], on: { event: 'order_completed' } }),
+  ], async (_c, page) => {
+    // A router that kept the original pushState from before the widget wrapped it.
+    await page.evaluate(() => {
+      History.prototype.pushState.call(history, {}, '', '/test-pages/checkout/thank-you');
+      window.touchpoint.track('order_completed');
+    });
+    await waitShown(page, 'thanks');
+  });
+});
+
 test('SPA: leaving a page cancels its pending delay, scroll, exit and when.delay_ms triggers', async () => {
   await scenario([
     tp('dwell', { url: ['/test-pages/triggers.html'], on: { delay_ms: 800 } }),
