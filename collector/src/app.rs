@@ -1,15 +1,21 @@
-//! The HTTP application: routes, shared state, CORS and request logging.
+//! The HTTP application: routes, shared state, CORS, auth, rate limits and
+//! request logging.
 
+use crate::auth::AdminAuth;
 use crate::config_watch::ConfigHandle;
+use crate::dashboard::{self, layout};
 use crate::error::AppError;
+use crate::guard;
+use crate::ratelimit::RateLimiter;
 use crate::routes::{config, health, report, responses, static_files};
 use crate::store::Store;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -20,19 +26,66 @@ pub struct AppState {
     pub config: ConfigHandle,
     /// The built widget (Trunk's `dist/`).
     pub widget_dir: PathBuf,
+    /// The admin token guarding the dashboard and admin API.
+    pub auth: Arc<AdminAuth>,
+    /// Per-client limit on ingestion, config and login.
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// State with a generated admin token and the default rate limit.
+    pub fn new(store: Store, config: ConfigHandle, widget_dir: PathBuf) -> AppState {
+        AppState {
+            store,
+            config,
+            widget_dir,
+            auth: Arc::new(AdminAuth::generated()),
+            limiter: Arc::new(RateLimiter::new(crate::ratelimit::DEFAULT_PER_MINUTE)),
+        }
+    }
 }
 
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/v1/responses", get(responses::list).post(responses::post))
-        .route("/v1/config", get(config::get))
+    let limited = || middleware::from_fn_with_state(state.clone(), guard::rate_limit);
+    let public_api = Router::new()
+        .route(
+            "/v1/responses",
+            post(responses::post)
+                .layer(limited())
+                .merge(get(responses::list).layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    guard::require_if_explicit,
+                ))),
+        )
+        .route("/v1/config", get(config::get).layer(limited()))
         .route("/v1/config/schema", get(config::schema))
         .layer(DefaultBodyLimit::max(responses::MAX_BODY_BYTES))
         .layer(cors(state.config.clone()));
+    let admin_api = Router::new()
+        .route("/v1/report", get(report::get))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_api,
+        ));
+    let pages = Router::new()
+        .route("/", get(dashboard::journey::page_handler))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_page,
+        ));
+    let login = Router::new()
+        .route(
+            "/login",
+            get(dashboard::login::form).merge(post(dashboard::login::submit).layer(limited())),
+        )
+        .route("/logout", post(dashboard::login::logout))
+        .route("/dashboard.css", get(layout::stylesheet));
     Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/v1/report", get(report::get))
-        .merge(api)
+        .merge(public_api)
+        .merge(admin_api)
+        .merge(pages)
+        .merge(login)
         .merge(static_files::router(&state.widget_dir))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(log_request))
@@ -50,6 +103,7 @@ fn cors(config: ConfigHandle) -> CorsLayer {
         }))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE])
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }
 

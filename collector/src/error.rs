@@ -3,7 +3,7 @@
 
 use crate::store::StoreError;
 use axum::extract::rejection::QueryRejection;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -22,11 +22,21 @@ pub enum AppError {
     },
     UnsupportedMediaType(String),
     NotFound,
+    /// No admin token, or a wrong one.
+    Unauthorized,
+    /// Authenticated, but the request is refused (a bad CSRF token).
+    Forbidden(String),
+    /// The request conflicts with the current state (e.g. a follow-up step out of order).
+    Conflict(String),
+    /// The client's rate limit is used up; retry after this many seconds.
+    TooManyRequests {
+        retry_after: u64,
+    },
     Store(StoreError),
 }
 
 impl AppError {
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -34,16 +44,38 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let (error, field) = match self {
+impl AppError {
+    /// Headers that go with the status (`WWW-Authenticate`, `Retry-After`).
+    pub fn headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        match self {
+            AppError::Unauthorized => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"touchpoint\""),
+                );
+            }
+            AppError::TooManyRequests { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            _ => {}
+        }
+        headers
+    }
+
+    /// The message and the field at fault, for people.
+    pub fn message(self) -> (String, Option<String>) {
+        match self {
             AppError::BadRequest(msg) => (msg, None),
             AppError::Invalid(e) | AppError::BadQuery(e) => (e.error, e.field),
             AppError::PayloadTooLarge { limit } => (
@@ -55,13 +87,34 @@ impl IntoResponse for AppError {
                 None,
             ),
             AppError::NotFound => ("not found".into(), None),
+            AppError::Unauthorized => (
+                "sign in first: send Authorization: Bearer <admin token> (TOUCHPOINT_ADMIN_TOKEN), or log in at /login".into(),
+                None,
+            ),
+            AppError::Forbidden(msg) | AppError::Conflict(msg) => (msg, None),
+            AppError::TooManyRequests { retry_after } => (
+                format!("too many requests from this address; retry in {retry_after} s"),
+                None,
+            ),
             AppError::Store(e) => {
                 // Details go to the log, not to the browser.
                 tracing::error!(error = %e, "store failure");
                 ("the database failed; try again later (details are in the collector log)".into(), None)
             }
-        };
-        (status, Json(json!({ "error": error, "field": field }))).into_response()
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, headers) = (self.status(), self.headers());
+        let (error, field) = self.message();
+        (
+            status,
+            headers,
+            Json(json!({ "error": error, "field": field })),
+        )
+            .into_response()
     }
 }
 

@@ -2,10 +2,14 @@
 //! them, and serves the touchpoint config and the built widget.
 
 pub mod app;
+pub mod auth;
 pub mod check;
 pub mod clock;
 pub mod config_watch;
+pub mod dashboard;
 pub mod error;
+pub mod guard;
+pub mod ratelimit;
 pub mod report;
 pub mod routes;
 pub mod schema;

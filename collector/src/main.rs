@@ -33,6 +33,15 @@ enum Command {
         /// The built widget (Trunk's output), served at /widget/ and /shop/.
         #[arg(long, default_value = "dist")]
         widget_dir: PathBuf,
+        /// Token for the dashboard, report, export and follow-ups (at least
+        /// 16 characters). Without one, a random token is generated and
+        /// logged at startup; with one, GET /v1/responses needs it too.
+        #[arg(long, env = "TOUCHPOINT_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+        /// Requests per minute per client IP on POST /v1/responses,
+        /// GET /v1/config and POST /login; 0 turns the limit off.
+        #[arg(long, env = "TOUCHPOINT_RATE_LIMIT", default_value_t = touchpoint_collector::ratelimit::DEFAULT_PER_MINUTE)]
+        rate_limit: u32,
     },
     /// Check a config file: print every problem, or a one-line summary.
     Check { file: PathBuf },
@@ -47,6 +56,8 @@ fn main() -> ExitCode {
             db,
             addr,
             widget_dir,
+            admin_token,
+            rate_limit,
         } => {
             tracing_subscriber::fmt()
                 .with_env_filter(
@@ -60,6 +71,8 @@ fn main() -> ExitCode {
                 db,
                 addr,
                 widget_dir,
+                admin_token,
+                rate_limit,
             };
             let run = tokio::runtime::Runtime::new()
                 .map_err(Into::into)

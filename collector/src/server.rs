@@ -2,7 +2,9 @@
 //! shuts down without losing queued responses.
 
 use crate::app::{app, AppState};
+use crate::auth::AdminAuth;
 use crate::config_watch::{self, ConfigHandle, LoadedConfig};
+use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 use std::error::Error;
 use std::net::SocketAddr;
@@ -14,9 +16,17 @@ pub struct ServeOptions {
     pub db: String,
     pub addr: SocketAddr,
     pub widget_dir: PathBuf,
+    /// `--admin-token` / `TOUCHPOINT_ADMIN_TOKEN`; generated when absent.
+    pub admin_token: Option<String>,
+    /// Requests per minute per client IP on ingestion, config and login (0 = off).
+    pub rate_limit: u32,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
+    let auth = match &opts.admin_token {
+        Some(token) => AdminAuth::configured(token)?,
+        None => AdminAuth::generated(),
+    };
     let loaded = LoadedConfig::from_file(&opts.config)
         .map_err(|e| format!("{} is not a usable config:\n{e}", opts.config.display()))?;
     loaded.log_problems(&opts.config);
@@ -37,13 +47,27 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
     let base = format!("http://{}", listener.local_addr()?);
-    tracing::info!("touchpoint collector listening on {base} (demo shop {base}/shop/, responses {base}/v1/responses)");
+    if !auth.explicit() {
+        // Printed so the dashboard is usable, and never open by accident.
+        tracing::warn!(
+            "no admin token set (TOUCHPOINT_ADMIN_TOKEN or --admin-token); this run's token is {} — log in at {base}/login",
+            auth.token()
+        );
+    }
+    if opts.rate_limit == 0 {
+        tracing::info!("rate limit off (--rate-limit 0)");
+    }
+    // Last, so whoever waits for this line has seen the token line too.
+    tracing::info!("touchpoint collector listening on {base} (dashboard {base}/, demo shop {base}/shop/, responses {base}/v1/responses)");
     let state = AppState {
         store: store.clone(),
         config,
         widget_dir: opts.widget_dir,
+        auth: std::sync::Arc::new(auth),
+        limiter: std::sync::Arc::new(RateLimiter::new(opts.rate_limit)),
     };
-    axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     watcher.abort();

@@ -136,6 +136,8 @@ fn serve_refuses_an_unusable_config_or_database() {
 struct Served {
     child: std::process::Child,
     base: String,
+    /// The generated admin token, when serve logged one.
+    token: Option<String>,
 }
 
 impl Drop for Served {
@@ -145,8 +147,9 @@ impl Drop for Served {
     }
 }
 
-/// Starts `touchpoint serve` on a free port and reads its address from the log.
-fn start_serve(dir: &Path) -> Served {
+/// Starts `touchpoint serve` on a free port and reads its address (and a
+/// generated admin token) from the log.
+fn start_serve(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Served {
     let config = repo().join("examples/touchpoint.json");
     let mut child = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
         .args([
@@ -157,8 +160,12 @@ fn start_serve(dir: &Path) -> Served {
             "sqlite:t.db",
         ])
         .args(["--addr", "127.0.0.1:0", "--widget-dir", "dist"])
+        .args(args)
         .current_dir(dir)
         .env("RUST_LOG", "info")
+        .env_remove("TOUCHPOINT_ADMIN_TOKEN")
+        .env_remove("TOUCHPOINT_RATE_LIMIT")
+        .envs(envs.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -167,9 +174,14 @@ fn start_serve(dir: &Path) -> Served {
     let (tx, rx) = std::sync::mpsc::channel();
     // Reads on, so logging never blocks the server.
     std::thread::spawn(move || {
+        let mut token = None;
         for line in lines.map_while(Result::ok) {
+            if let Some(rest) = line.split("this run's token is ").nth(1) {
+                token = rest.split_whitespace().next().map(str::to_string);
+            }
             if let Some(rest) = line.split("listening on ").nth(1) {
-                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+                let base = rest.split_whitespace().next().unwrap_or("").to_string();
+                let _ = tx.send((base, token.take()));
             }
         }
     });
@@ -177,26 +189,37 @@ fn start_serve(dir: &Path) -> Served {
     let mut served = Served {
         child,
         base: String::new(),
+        token: None,
     };
-    served.base = rx
+    (served.base, served.token) = rx
         .recv_timeout(Duration::from_secs(20))
         .expect("serve logs \"listening on <url>\" to stderr");
     served
 }
 
+fn answer(n: u32) -> serde_json::Value {
+    json!({"response_id": format!("00000000-0000-4000-8000-{n:012x}"),
+        "touchpoint": "order-confirmed", "stage": "purchase", "question": "nps", "score": n % 11,
+        "comment": null, "status": "answered", "respondent": "r", "attributes": {},
+        "locale": "en", "page_url": null, "occurred_at": "2026-11-23T10:00:00Z", "widget_version": "0.1.0"})
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_commits_every_accepted_response_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut served = start_serve(dir.path());
+    let mut served = start_serve(dir.path(), &["--rate-limit", "0"], &[]);
     let base = served.base.clone();
     let client = reqwest::Client::new();
     let posts = (0..200u32).map(|n| {
-        let body = json!({"response_id": format!("00000000-0000-4000-8000-{n:012x}"),
-            "touchpoint": "order-confirmed", "stage": "purchase", "question": "nps", "score": n % 11,
-            "comment": null, "status": "answered", "respondent": "r", "attributes": {},
-            "locale": "en", "page_url": null, "occurred_at": "2026-11-23T10:00:00Z", "widget_version": "0.1.0"});
-        let req = client.post(format!("{base}/v1/responses")).json(&body);
-        async move { req.timeout(Duration::from_secs(20)).send().await.unwrap().status().as_u16() }
+        let req = client.post(format!("{base}/v1/responses")).json(&answer(n));
+        async move {
+            req.timeout(Duration::from_secs(20))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
     });
     let statuses = futures_join(posts).await;
     assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
@@ -241,4 +264,102 @@ fn wait_with_timeout(
         std::thread::sleep(Duration::from_millis(20));
     }
     None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_default_each_client_gets_sixty_posts_a_minute() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = start_serve(dir.path(), &[], &[]);
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for n in 0..61u32 {
+        let res = client
+            .post(format!("{}/v1/responses", served.base))
+            .json(&answer(n))
+            .send()
+            .await
+            .unwrap();
+        statuses.push((
+            res.status().as_u16(),
+            res.headers().get("retry-after").cloned(),
+        ));
+    }
+    assert!(
+        statuses[..60].iter().all(|(s, _)| *s == 202),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[60].0, 429);
+    assert_eq!(statuses[60].1.as_ref().unwrap(), "1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_token_one_is_generated_logged_and_required() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = start_serve(dir.path(), &[], &[]);
+    let token = served
+        .token
+        .clone()
+        .expect("serve logs the generated token");
+    let client = reqwest::Client::new();
+    let report = format!("{}/v1/report", served.base);
+    assert_eq!(client.get(&report).send().await.unwrap().status(), 401);
+    let ok = client
+        .get(&report)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let open = client
+        .get(format!("{}/v1/responses", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        open.status(),
+        200,
+        "GET /v1/responses stays open with a generated token"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_explicit_token_comes_from_the_environment_and_guards_responses() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = "an-operator-chosen-token-42";
+    let served = start_serve(dir.path(), &[], &[("TOUCHPOINT_ADMIN_TOKEN", token)]);
+    assert_eq!(served.token, None, "a configured token is never logged");
+    let client = reqwest::Client::new();
+    let responses = format!("{}/v1/responses", served.base);
+    assert_eq!(client.get(&responses).send().await.unwrap().status(), 401);
+    let ok = client
+        .get(&responses)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
+#[test]
+fn a_short_admin_token_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = repo().join("examples/touchpoint.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args([
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .args(["--admin-token", "secret"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("at least 16 characters"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -233,7 +233,11 @@ async fn the_widget_shop_and_test_pages_are_served() {
     assert_eq!(page.body, b"<p>hostile</p>");
     let root = app.get("/").await;
     assert!(root.status.is_redirection());
-    assert_eq!(root.header(header::LOCATION), Some("/shop/"));
+    assert_eq!(
+        root.header(header::LOCATION),
+        Some("/login?next=%2F"),
+        "/ is the dashboard now"
+    );
     assert_eq!(
         app.get("/widget/missing.js").await.status,
         StatusCode::NOT_FOUND

@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 async fn listen(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = touchpoint_collector::app(app.state.clone());
+    let router = touchpoint_collector::app(app.state.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     base
 }
@@ -74,4 +75,26 @@ async fn a_response_travels_over_http_and_bad_ones_do_not_break_the_server() {
         .await
         .unwrap();
     assert_eq!(health, json!({"ok": true}));
+}
+
+#[tokio::test]
+async fn the_rate_limit_sees_the_real_client_address() {
+    let mut app = TestApp::new();
+    app.state.limiter = std::sync::Arc::new(touchpoint_collector::ratelimit::RateLimiter::new(1));
+    let base = listen(&app).await;
+    app.rebuild_router();
+    let client = reqwest::Client::new();
+    let first = client
+        .get(format!("{base}/v1/config"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let second = client
+        .get(format!("{base}/v1/config"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 429);
+    assert_eq!(second.headers()[header::RETRY_AFTER], "60");
 }

@@ -108,7 +108,7 @@ fn touchpoint<'a>(report: &'a Value, id: &str) -> &'a Value {
 }
 
 async fn report(app: &TestApp, query: &str) -> Value {
-    let reply = app.get(&format!("/v1/report{query}")).await;
+    let reply = app.admin_get(&format!("/v1/report{query}")).await;
     assert_eq!(
         reply.status,
         StatusCode::OK,
@@ -241,7 +241,7 @@ async fn bad_queries_name_the_parameter() {
         ("?touchpoint=nope", "touchpoint"),
         ("?attribute=plan", "attribute"),
     ] {
-        let reply = app.get(&format!("/v1/report{query}")).await;
+        let reply = app.admin_get(&format!("/v1/report{query}")).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
         assert_eq!(reply.json()["field"], field, "{query}");
     }

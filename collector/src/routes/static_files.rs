@@ -1,8 +1,6 @@
 //! The built widget, the demo shop and the e2e test pages, so the demo is
-//! one process.
+//! one process. (`/` is the dashboard; the shop lives at `/shop/`.)
 
-use axum::response::Redirect;
-use axum::routing::get;
 use axum::Router;
 use std::path::{Path, PathBuf};
 use tower_http::services::{ServeDir, ServeFile};
@@ -11,7 +9,6 @@ pub fn router<S: Clone + Send + Sync + 'static>(widget_dir: &Path) -> Router<S> 
     // The shop is a single-page app that routes on location.pathname.
     let shop = ServeFile::new(widget_dir.join("index.html"));
     let mut router = Router::new()
-        .route("/", get(|| async { Redirect::to("/shop/") }))
         .nest_service("/widget", ServeDir::new(widget_dir))
         .route_service("/shop", shop.clone())
         .route_service("/shop/", shop.clone())

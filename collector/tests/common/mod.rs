@@ -7,13 +7,18 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 use std::path::PathBuf;
+use std::sync::Arc;
 use tempfile::TempDir;
+use touchpoint_collector::auth::AdminAuth;
 use touchpoint_collector::config_watch::{ConfigHandle, LoadedConfig};
+use touchpoint_collector::ratelimit::RateLimiter;
 use touchpoint_collector::store::Store;
 use touchpoint_collector::{app, AppState};
 use tower::ServiceExt;
 
 pub const ID: &str = "0b6f3e0a-8d1c-4f7e-9a51-2f4d8c1e7b90";
+/// The admin token of every `TestApp`.
+pub const TOKEN: &str = "test-admin-token-0123456789";
 
 /// A small valid config; `order-confirmed` closes after two answers.
 pub fn config_json() -> Value {
@@ -86,11 +91,10 @@ impl TestApp {
         std::fs::write(&config_path, config.to_string()).unwrap();
         let loaded = LoadedConfig::from_file(&config_path).unwrap();
         let store = Store::open(dir.path().join("touchpoint.db").to_str().unwrap()).unwrap();
-        let state = AppState {
-            store,
-            config: ConfigHandle::new(loaded),
-            widget_dir: dir.path().join("dist"),
-        };
+        let mut state = AppState::new(store, ConfigHandle::new(loaded), dir.path().join("dist"));
+        // Not explicit, so GET /v1/responses stays open as in the demo.
+        state.auth = Arc::new(AdminAuth::new(TOKEN.into(), false));
+        state.limiter = Arc::new(RateLimiter::new(0));
         let router = app(state.clone());
         TestApp {
             dir,
@@ -117,6 +121,17 @@ impl TestApp {
             headers,
             body,
         }
+    }
+
+    /// `GET` with the admin token.
+    pub async fn admin_get(&self, uri: &str) -> Reply {
+        self.send(
+            Request::get(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn get(&self, uri: &str) -> Reply {

@@ -1,0 +1,289 @@
+//! Who may see the dashboard, the report, the export and the follow-ups:
+//! whoever holds the admin token, sent as `Authorization: Bearer <token>`
+//! or turned into a session cookie by the login form.
+//!
+//! Nothing is stored server-side: a session is `<expiry>.<HMAC(token,
+//! expiry)>`, and a form's CSRF token is `HMAC(token, session)`, so every
+//! collector sharing the token accepts them and changing the token ends
+//! every session.
+
+use crate::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "touchpoint_admin";
+/// How long a login lasts.
+pub const SESSION_SECS: i64 = 12 * 3600;
+/// Shortest admin token accepted.
+pub const MIN_TOKEN_CHARS: usize = 16;
+/// The form field and header carrying the CSRF token.
+pub const CSRF_FIELD: &str = "csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The admin token in force.
+pub struct AdminAuth {
+    token: String,
+    explicit: bool,
+}
+
+impl AdminAuth {
+    /// A token set by `--admin-token` or `TOUCHPOINT_ADMIN_TOKEN`.
+    pub fn configured(token: &str) -> Result<AdminAuth, String> {
+        let token = token.trim();
+        if token.chars().count() < MIN_TOKEN_CHARS {
+            return Err(format!(
+                "--admin-token / TOUCHPOINT_ADMIN_TOKEN must have at least {MIN_TOKEN_CHARS} characters \
+                 (e.g. the output of `openssl rand -hex 32`)"
+            ));
+        }
+        Ok(AdminAuth::new(token.to_string(), true))
+    }
+
+    /// A random token for this run, when none is configured, so the
+    /// dashboard is never open by accident.
+    pub fn generated() -> AdminAuth {
+        let mut bytes = [0u8; 24];
+        getrandom::fill(&mut bytes).expect("the OS random source works");
+        AdminAuth::new(hex(&bytes), false)
+    }
+
+    /// `explicit`: the operator chose the token (then `GET /v1/responses`
+    /// needs it too).
+    pub fn new(token: String, explicit: bool) -> AdminAuth {
+        AdminAuth { token, explicit }
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    pub fn explicit(&self) -> bool {
+        self.explicit
+    }
+
+    fn mac(&self, purpose: &str, data: &str) -> HmacSha256 {
+        let mut m = HmacSha256::new_from_slice(self.token.as_bytes()).expect("HMAC takes any key");
+        m.update(purpose.as_bytes());
+        m.update(b"\0");
+        m.update(data.as_bytes());
+        m
+    }
+
+    fn sign(&self, purpose: &str, data: &str) -> String {
+        hex(&self.mac(purpose, data).finalize().into_bytes())
+    }
+
+    fn verify(&self, purpose: &str, data: &str, signature: &str) -> bool {
+        unhex(signature).is_some_and(|sig| self.mac(purpose, data).verify_slice(&sig).is_ok())
+    }
+
+    /// Whether `given` is the token, compared in constant time.
+    pub fn token_ok(&self, given: &str) -> bool {
+        self.verify("token", given.trim(), &self.sign("token", &self.token))
+    }
+
+    /// A new session cookie value, valid for [`SESSION_SECS`] from `now`.
+    pub fn new_session(&self, now: i64) -> String {
+        let expires = now + SESSION_SECS;
+        format!("{expires}.{}", self.sign("session", &expires.to_string()))
+    }
+
+    pub fn session_ok(&self, value: &str, now: i64) -> bool {
+        let Some((expires, sig)) = value.split_once('.') else {
+            return false;
+        };
+        expires.parse::<i64>().is_ok_and(|e| e > now) && self.verify("session", expires, sig)
+    }
+
+    /// The CSRF token forms carry for this session.
+    pub fn csrf_for(&self, session: &str) -> String {
+        self.sign("csrf", session)
+    }
+
+    /// The `Set-Cookie` value that logs in.
+    pub fn login_cookie(&self, now: i64) -> String {
+        format!(
+            "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}",
+            self.new_session(now)
+        )
+    }
+
+    /// The `Set-Cookie` value that logs out.
+    pub fn logout_cookie() -> String {
+        format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+    }
+
+    /// Who is asking, if anyone with the token.
+    pub fn authenticate(&self, headers: &HeaderMap, now: i64) -> Option<Admin> {
+        let bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            });
+        if let Some(token) = bearer {
+            return self.token_ok(token).then_some(Admin::Bearer);
+        }
+        cookie(headers, COOKIE)
+            .filter(|s| self.session_ok(s, now))
+            .map(|s| Admin::Session(s.to_string()))
+    }
+}
+
+/// The value of cookie `name` in the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// An authenticated admin request; put in the request's extensions by the
+/// auth middleware.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admin {
+    /// `Authorization: Bearer`: browsers never send it on their own, so no
+    /// CSRF check is needed.
+    Bearer,
+    /// The login cookie (its value).
+    Session(String),
+}
+
+impl Admin {
+    /// The CSRF token forms must carry; `None` for bearer requests.
+    pub fn csrf(&self, auth: &AdminAuth) -> Option<String> {
+        match self {
+            Admin::Bearer => None,
+            Admin::Session(s) => Some(auth.csrf_for(s)),
+        }
+    }
+
+    /// Refuses a state change riding on the cookie without the right CSRF token.
+    pub fn check_csrf(&self, auth: &AdminAuth, given: Option<&str>) -> Result<(), AppError> {
+        match self {
+            Admin::Bearer => Ok(()),
+            Admin::Session(s) if given.is_some_and(|g| auth.verify("csrf", s, g)) => Ok(()),
+            Admin::Session(_) => Err(AdminAuth::csrf_error()),
+        }
+    }
+}
+
+impl AdminAuth {
+    fn csrf_error() -> AppError {
+        AppError::Forbidden(
+            "the form's CSRF token is missing or stale; reload the page and try again".into(),
+        )
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<Admin>()
+            .cloned()
+            .ok_or(AppError::Unauthorized)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn auth() -> AdminAuth {
+        AdminAuth::configured("correct horse battery staple").unwrap()
+    }
+
+    #[test]
+    fn tokens_are_compared_whole() {
+        let a = auth();
+        assert!(a.token_ok("correct horse battery staple"));
+        assert!(!a.token_ok("correct horse battery stapl"));
+        assert!(!a.token_ok(""));
+        assert!(AdminAuth::configured("short").is_err());
+        assert_eq!(AdminAuth::generated().token().len(), 48);
+        assert_ne!(
+            AdminAuth::generated().token(),
+            AdminAuth::generated().token()
+        );
+    }
+
+    #[test]
+    fn sessions_expire_and_cannot_be_forged() {
+        let a = auth();
+        let s = a.new_session(1000);
+        assert!(a.session_ok(&s, 1000 + SESSION_SECS - 1));
+        assert!(!a.session_ok(&s, 1000 + SESSION_SECS));
+        let (_, sig) = s.split_once('.').unwrap();
+        let extended = format!("{}.{sig}", 1000 + 10 * SESSION_SECS);
+        assert!(!a.session_ok(&extended, 1000), "the expiry is signed");
+        let other = AdminAuth::configured("another token, also long").unwrap();
+        assert!(
+            !other.session_ok(&s, 1000),
+            "a new token ends every session"
+        );
+    }
+
+    #[test]
+    fn bearer_or_cookie() {
+        let a = auth();
+        let mut h = HeaderMap::new();
+        assert_eq!(a.authenticate(&h, 0), None);
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer correct horse battery staple"),
+        );
+        assert_eq!(a.authenticate(&h, 0), Some(Admin::Bearer));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer nope"),
+        );
+        let session = a.new_session(0);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {COOKIE}={session}")).unwrap(),
+        );
+        assert_eq!(
+            a.authenticate(&h, 0),
+            None,
+            "a wrong bearer token is not rescued by the cookie"
+        );
+        h.remove(header::AUTHORIZATION);
+        assert_eq!(a.authenticate(&h, 0), Some(Admin::Session(session.clone())));
+
+        let admin = Admin::Session(session.clone());
+        let csrf = admin.csrf(&a).unwrap();
+        assert!(admin.check_csrf(&a, Some(&csrf)).is_ok());
+        assert!(admin.check_csrf(&a, None).is_err());
+        assert!(admin.check_csrf(&a, Some(&a.csrf_for("other"))).is_err());
+        assert!(Admin::Bearer.check_csrf(&a, None).is_ok());
+    }
+}

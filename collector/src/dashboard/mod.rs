@@ -1,0 +1,6 @@
+//! The dashboard: server-rendered HTML and inline SVG, no JavaScript. Every
+//! text from the config or from respondents goes through maud, which escapes it.
+
+pub mod journey;
+pub mod layout;
+pub mod login;
