@@ -430,6 +430,11 @@ async fn rtl_swaps_the_horizontal_arrows_and_sets_dir() {
     assert_eq!(tp.get_attribute("dir").as_deref(), Some("rtl"));
     assert_eq!(tp.get_attribute("lang").as_deref(), Some("ar-EG"));
     assert_eq!(name(&radio(&root, 5)), "5, راضٍ جدًا");
+    // Config text may be in another script than the locale: its direction is its own.
+    assert_eq!(
+        one(&root, "#tp-q").get_attribute("dir").as_deref(),
+        Some("auto")
+    );
     assert_eq!(
         one(&root, ".tp-x").get_attribute("aria-label").as_deref(),
         Some("إغلاق")

@@ -62,11 +62,12 @@ pub fn FollowUp(props: &FollowUpProps) -> Html {
 
     html! {
         <div class="tp-follow">
-            <label for="tp-c" class="tp-fq">{ props.prompt.clone() }</label>
+            <label for="tp-c" class="tp-fq" dir="auto">{ props.prompt.clone() }</label>
             <textarea
                 ref={area}
                 id="tp-c"
                 class="tp-text"
+                dir="auto"
                 rows="3"
                 maxlength={MAX_COMMENT.to_string()}
                 aria-describedby="tp-n"

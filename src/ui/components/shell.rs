@@ -69,7 +69,7 @@ pub fn Shell(props: &ShellProps) -> Html {
             {onkeydown}
         >
             <div class="tp-head">
-                <p id={QUESTION_ID} class="tp-q">{ props.title.clone() }</p>
+                <p id={QUESTION_ID} class="tp-q" dir="auto">{ props.title.clone() }</p>
                 <button type="button" class="tp-x" aria-label={props.close_label.clone()} {onclick}>
                     <span aria-hidden="true">{ "×" }</span>
                 </button>
