@@ -261,3 +261,41 @@ test('SPA: staying on the path (query or hash change) keeps a pending delay runn
     assert.ok(Date.now() - t0 < 1400, `shown ${Date.now() - t0} ms after the query/hash change`);
   });
 });
+
+test('demo shop (example config): SPA checkout, help article scroll, account button', async () => {
+  const collector = await startCollector({});
+  const page = await newPage(browser);
+  const host = (id) => page.locator(`[data-touchpoint-host="${id}"]`);
+  const closeSurvey = async (id) => {
+    await host(id).getByRole('button', { name: 'Close' }).click();
+    await host(id).waitFor({ state: 'detached' });
+  };
+  try {
+    await page.goto(`${collector.url}/shop/`);
+    await waitFor(() => page.evaluate(() => window.touchpoint && window.touchpoint.ready === true));
+    // Navigating inside the app: product → cart → order; the thank-you page tracks order_completed.
+    await page.click('text=Products');
+    await page.click('#add-to-cart');
+    await page.click('#place-order');
+    await host('order-confirmed').getByRole('radio').first().waitFor();
+    await host('order-confirmed').locator('[data-score="9"]').click();
+    await waitForResponse(collector, (r) => r.touchpoint === 'order-confirmed' && r.score === 9 && r.stage === 'purchase');
+    await closeSurvey('order-confirmed');
+    await page.click('text=Help');
+    await page.mouse.move(400, 400);
+    await page.mouse.wheel(0, 5000);
+    await host('help-article-read').waitFor({ state: 'attached' });
+    await closeSurvey('help-article-read');
+    await page.click('text=Account');
+    await page.click('#finish-onboarding');
+    await host('onboarding-finished').waitFor({ state: 'attached' });
+    assert.deepEqual(page.pageErrors, []);
+    assert.equal(page.problems(), '');
+  } catch (e) {
+    e.message += `\n--- page ---\n${page.problems()}\n--- collector ---\n${collector.output().slice(-2000)}`;
+    throw e;
+  } finally {
+    await page.close();
+    await collector.stop();
+  }
+});
