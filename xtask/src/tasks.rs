@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub const DEMO_ADDR: &str = "127.0.0.1:8080";
-/// Upper bound for any single end-to-end test (each test also sets its own).
-const E2E_TEST_TIMEOUT_MS: u32 = 120_000;
+/// Safety net for a hung end-to-end test file (node applies it per file too);
+/// every test sets its own, tighter timeout.
+const E2E_TEST_TIMEOUT_MS: u32 = 900_000;
 
 /// setup, then the release widget and the release collector.
 pub fn build(env: &Env) -> Result<()> {
@@ -23,6 +24,7 @@ pub fn build(env: &Env) -> Result<()> {
 pub fn test(env: &Env) -> Result<()> {
     setup::run(env)?;
     native_tests(env)?;
+    widget_native_tests(env)?;
     build_release(env)?;
     widget_browser_tests(env)?;
     e2e_tests(env)?;
@@ -83,6 +85,22 @@ fn native_tests(env: &Env) -> Result<()> {
                 env.cmd("cargo")
                     .args(["test", "--workspace", "--exclude", "touchpoint-widget"]),
                 "a native test failed: see its output above",
+            )?;
+            Ok("passed".into())
+        },
+    )
+}
+
+/// The widget's pure modules (decisions, outbox policy, privacy…) compile
+/// natively, so their unit tests run without a browser.
+fn widget_native_tests(env: &Env) -> Result<()> {
+    env.step(
+        "test: widget pure modules, native (cargo test -p touchpoint-widget --lib)",
+        || {
+            env.run(
+                env.cmd("cargo")
+                    .args(["test", "-p", "touchpoint-widget", "--lib"]),
+                "a widget unit test failed: see its output above",
             )?;
             Ok("passed".into())
         },
