@@ -179,3 +179,15 @@ fn stored_state_round_trips_and_damage_reads_as_empty() {
         TouchpointHistory::default()
     );
 }
+
+#[test]
+fn unit_hash_is_pinned() {
+    // Same values as the JavaScript copy in tests/e2e/caps.test.mjs computes;
+    // changing the hash re-rolls every respondent's sample.
+    assert_eq!(unit_hash("e2e-respondent-0", "tp-a"), 0.7011600903482123);
+    assert_eq!(
+        unit_hash("respondent-1", "order-confirmed"),
+        0.23368976014905285
+    );
+    assert_eq!(unit_hash("", ""), 0.10835817485022992);
+}
