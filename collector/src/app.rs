@@ -69,6 +69,10 @@ pub fn app(state: AppState) -> Router {
         ));
     let pages = Router::new()
         .route("/", get(dashboard::journey::page_handler))
+        .route(
+            "/touchpoints/{id}",
+            get(dashboard::touchpoint::page_handler),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             guard::require_page,

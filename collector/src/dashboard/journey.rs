@@ -1,23 +1,162 @@
-//! `/`: the journey map.
+//! `/`: the journey map — one column per stage in the config's order, each
+//! touchpoint with its score, margin, answers, response rate, trend and
+//! target flag.
 
+use super::filters::{self, DashQuery};
+use super::format;
 use super::layout::{page, send, PageError};
+use super::svg;
 use crate::app::AppState;
 use crate::auth::Admin;
-use axum::extract::State;
+use crate::clock;
+use crate::error::AppError;
+use crate::report::query::{ReportQuery, Selection};
+use crate::report::{Report, StageReport, TouchpointReport};
+use crate::routes::report::load;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use maud::html;
+use maud::{html, Markup};
+
+/// Resolves the query; a bad one shows the default period with the error
+/// above the form, so the person can fix it.
+pub fn selection(state: &AppState, q: &DashQuery) -> (Selection, Option<String>) {
+    let config = state.config.current();
+    let now = clock::now_epoch();
+    match q.report_query().resolve(&config.config, now, true) {
+        Ok(sel) => (sel, None),
+        Err(e) => {
+            let sel = ReportQuery::default()
+                .resolve(&config.config, now, true)
+                .expect("the default query resolves");
+            (sel, Some(e.to_string()))
+        }
+    }
+}
 
 pub async fn page_handler(
     State(state): State<AppState>,
     admin: Admin,
+    query: Result<Query<DashQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
+    let Query(q) = query.map_err(AppError::from)?;
+    let (sel, problem) = selection(&state, &q);
+    let report = load(&state, &sel).await?;
+    let config = state.config.current();
+    let body = html! {
+        h1 { "Customer journey" }
+        @if let Some(p) = &problem {
+            p.error role="alert" { (p) }
+        }
+        (filters::form("/", &q, &config.config, &sel, true, html! {}))
+        (journey_map(&report, &q))
+    };
     Ok(send(
         StatusCode::OK,
-        page(
-            "Journey",
-            Some((&admin, &state.auth)),
-            html! { h1 { "Journey" } },
-        ),
+        page("Journey", Some((&admin, &state.auth)), body),
     ))
+}
+
+fn journey_map(report: &Report, q: &DashQuery) -> Markup {
+    html! {
+        div.journey {
+            @for stage in &report.journey {
+                (stage_column(stage, q))
+            }
+        }
+    }
+}
+
+fn stage_column(stage: &StageReport, q: &DashQuery) -> Markup {
+    let heading = format!("stage-{}", stage.stage);
+    html! {
+        section.stage data-stage=(stage.stage) aria-labelledby=(heading) {
+            h2 id=(heading) { (stage.stage) }
+            p.stage-summary {
+                @for s in &stage.scores {
+                    span class=(format!("stage-score {}", format::tone_class(Some(s.tone)))) { (format::score(s)) }
+                    " "
+                }
+                br;
+                (stage.answers) " answers · " (format::percent(stage.response_rate)) " response rate"
+            }
+            @if stage.touchpoints.is_empty() {
+                p.empty { "No touchpoints in this stage." }
+            }
+            @for t in &stage.touchpoints {
+                (card(t, q))
+            }
+        }
+    }
+}
+
+fn card(t: &TouchpointReport, q: &DashQuery) -> Markup {
+    let tone = t.score.as_ref().map(|s| s.tone);
+    let href = format!("/touchpoints/{}{}", path_segment(&t.id), q.carry(false));
+    let values: Vec<Option<f64>> = t.trend.iter().map(|p| p.value).collect();
+    let label = trend_label(t);
+    html! {
+        article class=(format!("card {}", format::tone_class(tone))) data-touchpoint=(t.id) data-tone=(format::tone_name(tone))
+            data-below-target=(t.below_target) {
+            h3 { a href=(href) { (t.id) } }
+            p.question {
+                (format::label(t.question))
+                @if !t.enabled { " · " span.tag { "disabled" } }
+            }
+            p.score {
+                @match &t.score {
+                    Some(s) => {
+                        span.value { (format::value(t.question, s.value)) }
+                        " "
+                        span.margin title="95% margin of error" { (format::margin(t.question, s.margin95)) }
+                    }
+                    None => { span.value.none { "no answers" } }
+                }
+            }
+            dl {
+                dt { "Answers" } dd.answers { (t.answers) }
+                dt { "Response rate" } dd.rate title=(format!("{} of {} shown", t.answers, t.shown)) {
+                    (format::percent(t.response_rate))
+                    " " small { "(" (t.answers) "/" (t.shown) ")" }
+                }
+                @if let Some(target) = t.target {
+                    dt { "Target" } dd.target {
+                        (format::value(t.question, target))
+                        @if t.below_target {
+                            " " strong.flag { "under target" }
+                        }
+                    }
+                }
+            }
+            (svg::sparkline(&values, svg::range(t.question), t.target, (180, 36), &label))
+        }
+    }
+}
+
+/// What the sparkline shows, for screen readers.
+fn trend_label(t: &TouchpointReport) -> String {
+    let points: Vec<String> = t
+        .trend
+        .iter()
+        .filter_map(|p| {
+            p.value
+                .map(|v| format!("{} {}", &p.start[..10], format::value(t.question, v)))
+        })
+        .collect();
+    if points.is_empty() {
+        format!(
+            "{} trend: no answers in the period",
+            format::label(t.question)
+        )
+    } else {
+        format!("{} trend: {}", format::label(t.question), points.join(", "))
+    }
+}
+
+/// A touchpoint id as one URL path segment.
+pub fn path_segment(id: &str) -> String {
+    form_urlencoded::byte_serialize(id.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }

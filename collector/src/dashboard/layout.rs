@@ -44,6 +44,7 @@ pub fn page(title: &str, session: Option<(&Admin, &AdminAuth)>, body: Markup) ->
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Touchpoint" }
                 link rel="stylesheet" href="/dashboard.css";
+                link rel="icon" href="data:,";
             }
             body {
                 header.top {

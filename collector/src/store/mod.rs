@@ -44,6 +44,15 @@ pub struct ResponseFilter {
     pub attribute: Option<(String, String)>,
 }
 
+/// Answered responses with a comment, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct CommentQuery {
+    pub filter: ResponseFilter,
+    /// Only scores in this inclusive range (a band).
+    pub scores: Option<(u8, u8)>,
+    pub limit: u32,
+}
+
 #[derive(Debug)]
 pub enum StoreError {
     /// The `--db` value names a backend this build cannot use.
@@ -150,6 +159,13 @@ impl Store {
     ) -> Result<Vec<CountRow>, StoreError> {
         match self {
             Store::Sqlite(s) => s.report_counts(filter, bucket_from, bucket_secs).await,
+        }
+    }
+
+    /// Answered responses with a comment, newest first.
+    pub async fn comments(&self, q: CommentQuery) -> Result<Vec<StoredResponse>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.comments(q).await,
         }
     }
 

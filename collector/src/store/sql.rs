@@ -1,7 +1,7 @@
 //! SQL shared by the backends: the WHERE clause of a [`ResponseFilter`],
 //! written once with numbered placeholders for either dialect.
 
-use super::ResponseFilter;
+use super::{CommentQuery, ResponseFilter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -48,6 +48,15 @@ impl Params {
 
     pub fn text(&mut self, v: &str) -> String {
         self.push(Param::Text(v.to_string()))
+    }
+
+    /// The column that orders rows by insertion (`rowid` in SQLite).
+    pub fn seq(&self) -> &'static str {
+        if self.is_postgres() {
+            "r.seq"
+        } else {
+            "r.rowid"
+        }
     }
 
     fn is_postgres(&self) -> bool {
@@ -126,5 +135,21 @@ pub fn report_counts(
          (r.occurred_epoch - {from}) / {len} AS bucket, COUNT(*) \
          FROM responses r WHERE {filter} \
          GROUP BY r.touchpoint, r.question, r.status, r.score, bucket"
+    )
+}
+
+/// Answered responses with a comment, newest first; selects `columns`.
+pub fn comments(q: &CommentQuery, columns: &str, p: &mut Params) -> String {
+    let mut filter = response_where(&q.filter, p);
+    filter.push_str(" AND r.status = 'answered' AND r.comment IS NOT NULL");
+    if let Some((lo, hi)) = q.scores {
+        let (lo, hi) = (p.int(i64::from(lo)), p.int(i64::from(hi)));
+        filter.push_str(&format!(" AND r.score BETWEEN {lo} AND {hi}"));
+    }
+    let limit = p.int(i64::from(q.limit));
+    format!(
+        "SELECT {columns} FROM responses r WHERE {filter} \
+         ORDER BY r.occurred_epoch DESC, {} DESC LIMIT {limit}",
+        p.seq()
     )
 }

@@ -2,7 +2,7 @@
 //! in batches, reads on a separate connection.
 
 use super::sql::{self, Dialect, Param, Params};
-use super::{ListFilter, ResponseFilter, StoreError, StoredResponse};
+use super::{CommentQuery, ListFilter, ResponseFilter, StoreError, StoredResponse};
 use crate::report::CountRow;
 use rusqlite::types::Type;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
@@ -144,6 +144,18 @@ impl SqliteStore {
                     n: r.get(5)?,
                 })
             })?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(StoreError::from)
+        })
+        .await
+    }
+
+    pub async fn comments(&self, q: CommentQuery) -> Result<Vec<StoredResponse>, StoreError> {
+        self.read(move |conn| {
+            let mut p = Params::new(Dialect::Sqlite);
+            let sql = sql::comments(&q, COLUMNS, &mut p);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), stored_from_row)?;
             rows.collect::<Result<Vec<_>, _>>()
                 .map_err(StoreError::from)
         })
