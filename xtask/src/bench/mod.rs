@@ -126,12 +126,12 @@ fn print_table(
 ) {
     let row = |name: &str, s: Sizes, extra: &str| {
         println!(
-            "{name:<48} {:>10} {:>10} {:>10}  {extra}",
+            "{name:<64} {:>9} {:>9} {:>9}  {extra}",
             s.raw, s.gzip, s.brotli
         );
     };
     println!(
-        "\n{:<48} {:>10} {:>10} {:>10}",
+        "\n{:<64} {:>9} {:>9} {:>9}",
         "bytes", "raw", "gzip -9", "brotli 11"
     );
     println!("-- Touchpoint embed (shows a survey)");
@@ -155,7 +155,7 @@ fn print_table(
     println!("-- peers (npm tarballs, measured now)");
     for (peer, files) in peers {
         let t = total(files);
-        let label = format!("{}@{}", peer.label, peer.version);
+        let label = format!("{}@{} {}", peer.package, peer.version, peer.label);
         row(
             &label,
             t,

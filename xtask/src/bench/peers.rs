@@ -18,26 +18,26 @@ const POSTHOG: &str = "posthog-js";
 const SPRIG: &str = "@sprig-technologies/sprig-browser";
 pub const PEERS: &[Peer] = &[
     Peer {
-        label: "posthog-js dist/surveys.js",
+        label: "dist/surveys.js",
         package: POSTHOG,
         version: "1.449.2",
         files: &["dist/surveys.js"],
     },
     Peer {
-        label: "posthog-js dist/array.js (core)",
+        label: "dist/array.js (core)",
         package: POSTHOG,
         version: "1.449.2",
         files: &["dist/array.js"],
     },
     Peer {
-        label: "posthog-js surveys + core",
+        label: "surveys.js + array.js",
         package: POSTHOG,
         version: "1.449.2",
         files: &["dist/surveys.js", "dist/array.js"],
     },
     // The chunks a survey needs (view + index + core); names are per version.
     Peer {
-        label: "sprig-browser view+index+core",
+        label: "view+index+core chunks",
         package: SPRIG,
         version: "2.50.0",
         files: &[
@@ -47,13 +47,13 @@ pub const PEERS: &[Peer] = &[
         ],
     },
     Peer {
-        label: "sprig-browser dist/*.js (all)",
+        label: "dist/*.js (all)",
         package: SPRIG,
         version: "2.50.0",
         files: &["dist/*.js"],
     },
     Peer {
-        label: "survey-js-ui survey-js-ui.min.js",
+        label: "survey-js-ui.min.js",
         package: "survey-js-ui",
         version: "2.5.38",
         files: &["survey-js-ui.min.js"],
