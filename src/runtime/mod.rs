@@ -22,3 +22,6 @@ pub mod storage;
 pub mod survey;
 
 pub use load::start;
+
+#[cfg(test)]
+mod tests;
