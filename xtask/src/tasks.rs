@@ -184,7 +184,8 @@ fn serve_demo(env: &Env, addr: &str) -> Result<()> {
              thank-you page   {base}/shop/checkout/thank-you   (NPS after 300 ms)\n  \
              touchpoints      {base}/shop/touchpoints\n  \
              responses        {base}/v1/responses\n  \
-             config           {base}/v1/config\n\
+             config           {base}/v1/config\n  \
+             dashboard        {base}/   (log in with the admin token the collector printed)\n\
              answers are stored in touchpoint.db; press Ctrl-C to stop\n"
         );
     } else {
