@@ -7,7 +7,7 @@ use crate::dashboard::{self, layout};
 use crate::error::AppError;
 use crate::guard;
 use crate::ratelimit::RateLimiter;
-use crate::routes::{config, health, report, responses, static_files};
+use crate::routes::{config, follow_ups, health, report, responses, static_files};
 use crate::store::Store;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, Method};
@@ -63,12 +63,19 @@ pub fn app(state: AppState) -> Router {
         .layer(cors(state.config.clone()));
     let admin_api = Router::new()
         .route("/v1/report", get(report::get))
+        .route("/v1/follow-ups", get(follow_ups::list))
+        .route("/v1/follow-ups/{response_id}", post(follow_ups::step))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             guard::require_api,
         ));
     let pages = Router::new()
         .route("/", get(dashboard::journey::page_handler))
+        .route("/follow-ups", get(dashboard::follow_ups::page_handler))
+        .route(
+            "/follow-ups/{response_id}",
+            post(dashboard::follow_ups::step),
+        )
         .route(
             "/touchpoints/{id}",
             get(dashboard::touchpoint::page_handler),

@@ -50,6 +50,7 @@ pub async fn page_handler(
             p.error role="alert" { (p) }
         }
         (filters::form("/", &q, &config.config, &sel, true, html! {}))
+        (super::follow_ups::recovery(&report.follow_ups, Some(&format!("/follow-ups{}", q.carry(true)))))
         (journey_map(&report, &q))
     };
     Ok(send(

@@ -2,6 +2,7 @@
 //! text from the config or from respondents goes through maud, which escapes it.
 
 pub mod filters;
+pub mod follow_ups;
 pub mod format;
 pub mod journey;
 pub mod layout;

@@ -7,6 +7,7 @@ pub mod period;
 pub mod query;
 
 use crate::clock;
+use crate::followup::FollowUpCounts;
 use period::{Granularity, Period};
 use query::Selection;
 use serde::Serialize;
@@ -136,6 +137,27 @@ pub struct Filters {
     pub attribute: Option<String>,
 }
 
+/// The closed loop over the report's responses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FollowUpSummary {
+    #[serde(flatten)]
+    pub counts: FollowUpCounts,
+    /// Detractors and high-effort answers in the period.
+    pub total: u64,
+    /// recovered ÷ (recovered + lost); `None` until one is closed.
+    pub recovery_rate: Option<f64>,
+}
+
+impl From<FollowUpCounts> for FollowUpSummary {
+    fn from(counts: FollowUpCounts) -> Self {
+        FollowUpSummary {
+            counts,
+            total: counts.total(),
+            recovery_rate: counts.recovery_rate(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     /// Start of the period (inclusive, RFC 3339).
@@ -147,6 +169,7 @@ pub struct Report {
     pub filters: Filters,
     /// Stages in the config's journey order.
     pub journey: Vec<StageReport>,
+    pub follow_ups: FollowUpSummary,
 }
 
 /// Responses shown and answered, and answers per score (index = score).
@@ -304,7 +327,12 @@ fn touchpoint_report(
 }
 
 /// The journey report for `selection` from the store's counts.
-pub fn build(config: &Config, selection: &Selection, rows: &[CountRow]) -> Report {
+pub fn build(
+    config: &Config,
+    selection: &Selection,
+    rows: &[CountRow],
+    follow_ups: FollowUpCounts,
+) -> Report {
     let period = &selection.period;
     let tallies = tally(config, period, rows);
     let mut journey = Vec::new();
@@ -361,6 +389,7 @@ pub fn build(config: &Config, selection: &Selection, rows: &[CountRow]) -> Repor
                 .map(|(k, v)| format!("{k}={v}")),
         },
         journey,
+        follow_ups: follow_ups.into(),
     }
 }
 

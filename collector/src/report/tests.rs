@@ -87,7 +87,12 @@ fn tp<'a>(r: &'a Report, id: &str) -> &'a TouchpointReport {
 
 #[test]
 fn nps_margin_rate_and_target_of_a_touchpoint() {
-    let r = build(&config(), &selection(None, None), &rows());
+    let r = build(
+        &config(),
+        &selection(None, None),
+        &rows(),
+        Default::default(),
+    );
     let t = tp(&r, "order-confirmed");
     let s = t.score.as_ref().unwrap();
     // 5 promoters, 3 passives, 2 detractors of 10: NPS 50 − 20 = 30.
@@ -115,7 +120,12 @@ fn nps_margin_rate_and_target_of_a_touchpoint() {
 
 #[test]
 fn trend_buckets_per_day() {
-    let r = build(&config(), &selection(None, None), &rows());
+    let r = build(
+        &config(),
+        &selection(None, None),
+        &rows(),
+        Default::default(),
+    );
     assert_eq!(r.granularity, Granularity::Day);
     assert_eq!(
         (r.from.as_str(), r.to.as_str()),
@@ -139,7 +149,12 @@ fn trend_buckets_per_day() {
 
 #[test]
 fn means_for_ces_and_csat_and_the_stage_scores() {
-    let r = build(&config(), &selection(None, None), &rows());
+    let r = build(
+        &config(),
+        &selection(None, None),
+        &rows(),
+        Default::default(),
+    );
     let help = tp(&r, "help");
     let s = help.score.as_ref().unwrap();
     assert!(close(s.value, 4.0));
@@ -170,7 +185,7 @@ fn means_for_ces_and_csat_and_the_stage_scores() {
 
 #[test]
 fn a_touchpoint_without_answers_has_no_score_and_is_not_flagged() {
-    let r = build(&config(), &selection(None, None), &[]);
+    let r = build(&config(), &selection(None, None), &[], Default::default());
     let t = tp(&r, "order-confirmed");
     assert_eq!(
         (t.score.as_ref(), t.answers, t.shown, t.response_rate),
@@ -184,7 +199,7 @@ fn a_touchpoint_without_answers_has_no_score_and_is_not_flagged() {
 fn one_more_detractor_drops_under_target() {
     let mut rows = rows();
     rows.push(answered("order-confirmed", QuestionType::Nps, 0, 4));
-    let r = build(&config(), &selection(None, None), &rows);
+    let r = build(&config(), &selection(None, None), &rows, Default::default());
     let t = tp(&r, "order-confirmed");
     // 5 promoters, 3 detractors of 11: 100 × 2 / 11.
     assert!(close(t.score.as_ref().unwrap().value, 200.0 / 11.0));
@@ -194,10 +209,20 @@ fn one_more_detractor_drops_under_target() {
 
 #[test]
 fn stage_and_touchpoint_filters_narrow_the_journey() {
-    let r = build(&config(), &selection(Some("support"), None), &rows());
+    let r = build(
+        &config(),
+        &selection(Some("support"), None),
+        &rows(),
+        Default::default(),
+    );
     assert_eq!(r.journey.len(), 1);
     assert_eq!(r.journey[0].stage, "support");
-    let r = build(&config(), &selection(None, Some("checkout-csat")), &rows());
+    let r = build(
+        &config(),
+        &selection(None, Some("checkout-csat")),
+        &rows(),
+        Default::default(),
+    );
     assert_eq!(r.journey.len(), 1);
     assert_eq!(r.journey[0].touchpoints.len(), 1);
     assert_eq!(r.filters.touchpoint.as_deref(), Some("checkout-csat"));
@@ -216,7 +241,12 @@ fn tones() {
 
 #[test]
 fn the_json_shape() {
-    let r = build(&config(), &selection(None, Some("help")), &rows());
+    let r = build(
+        &config(),
+        &selection(None, Some("help")),
+        &rows(),
+        Default::default(),
+    );
     let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["granularity"], "day");
     let t = &v["journey"][0]["touchpoints"][0];

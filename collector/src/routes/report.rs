@@ -20,12 +20,14 @@ pub fn select(state: &AppState, query: &ReportQuery) -> Result<Selection, AppErr
 /// Counts in the store, maths in [`report::build`].
 pub async fn load(state: &AppState, selection: &Selection) -> Result<Report, AppError> {
     let period = &selection.period;
-    let rows = state
-        .store
-        .report_counts(selection.filter(), period.from, period.bucket_secs())
-        .await?;
+    let (rows, follow_ups) = tokio::try_join!(
+        state
+            .store
+            .report_counts(selection.filter(), period.from, period.bucket_secs()),
+        state.store.follow_up_counts(selection.filter()),
+    )?;
     let config = state.config.current();
-    Ok(report::build(&config.config, selection, &rows))
+    Ok(report::build(&config.config, selection, &rows, follow_ups))
 }
 
 pub async fn get(

@@ -5,6 +5,7 @@
 mod sql;
 mod sqlite;
 
+use crate::followup::{FollowUpCounts, FollowUpItem, FollowUpState, Refusal};
 use crate::report::CountRow;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -50,6 +51,17 @@ pub struct CommentQuery {
     pub filter: ResponseFilter,
     /// Only scores in this inclusive range (a band).
     pub scores: Option<(u8, u8)>,
+    pub limit: u32,
+}
+
+/// Follow-up queue entries, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUpQuery {
+    pub filter: ResponseFilter,
+    /// Only these states (all when empty).
+    pub states: Vec<FollowUpState>,
+    /// Only this response.
+    pub response_id: Option<String>,
     pub limit: u32,
 }
 
@@ -167,6 +179,51 @@ impl Store {
         match self {
             Store::Sqlite(s) => s.comments(q).await,
         }
+    }
+
+    /// Follow-up queue entries.
+    pub async fn follow_ups(&self, q: FollowUpQuery) -> Result<Vec<FollowUpItem>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.follow_ups(q).await,
+        }
+    }
+
+    /// Follow-up queue entries per state.
+    pub async fn follow_up_counts(
+        &self,
+        filter: ResponseFilter,
+    ) -> Result<FollowUpCounts, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.follow_up_counts(filter).await,
+        }
+    }
+
+    /// Moves a follow-up to `to` (see [`FollowUpState::check_step`]) and
+    /// returns the entry; a refused step changes nothing.
+    pub async fn set_follow_up(
+        &self,
+        response_id: &str,
+        to: FollowUpState,
+        note: Option<String>,
+    ) -> Result<Result<FollowUpItem, Refusal>, StoreError> {
+        let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        let now = crate::clock::rfc3339(crate::clock::now_epoch());
+        let id = response_id.to_ascii_lowercase();
+        let done = match self {
+            Store::Sqlite(s) => s.set_follow_up(id.clone(), to, note, now).await?,
+        };
+        if let Err(refusal) = done {
+            return Ok(Err(refusal));
+        }
+        let item = self
+            .follow_ups(FollowUpQuery {
+                response_id: Some(id),
+                limit: 1,
+                ..Default::default()
+            })
+            .await?
+            .pop();
+        Ok(item.ok_or(Refusal::NotFound))
     }
 
     /// Answered (non-preview) responses per touchpoint; kept in memory, so

@@ -1,7 +1,7 @@
 //! SQL shared by the backends: the WHERE clause of a [`ResponseFilter`],
 //! written once with numbered placeholders for either dialect.
 
-use super::{CommentQuery, ResponseFilter};
+use super::{CommentQuery, FollowUpQuery, ResponseFilter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -100,7 +100,6 @@ pub fn response_where(f: &ResponseFilter, p: &mut Params) -> String {
 
 /// The scores on each question's scale that call for a follow-up
 /// (`Band::needs_follow_up`), as SQL on `r`.
-#[allow(dead_code)] // used by the follow-up queue
 pub fn needs_follow_up() -> String {
     use touchpoint_protocol::QuestionType;
     let per_question: Vec<String> = QuestionType::ALL
@@ -153,3 +152,62 @@ pub fn comments(q: &CommentQuery, columns: &str, p: &mut Params) -> String {
         p.seq()
     )
 }
+
+/// `a, b` as `r.a, r.b`.
+pub fn qualified(columns: &str, prefix: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{prefix}{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const FOLLOW_UP_FROM: &str =
+    "FROM responses r LEFT JOIN follow_ups f ON f.response_id = r.response_id";
+
+/// Queue entries, newest first: the response columns (`columns`, on `r`),
+/// then state, contacted_at, contact_note, closed_at, outcome_note.
+pub fn follow_ups(q: &FollowUpQuery, columns: &str, p: &mut Params) -> String {
+    let mut filter = format!("{} AND {}", response_where(&q.filter, p), needs_follow_up());
+    if !q.states.is_empty() {
+        let states: Vec<String> = q.states.iter().map(|s| p.text(s.as_str())).collect();
+        filter.push_str(&format!(
+            " AND COALESCE(f.state, 'open') IN ({})",
+            states.join(", ")
+        ));
+    }
+    if let Some(id) = &q.response_id {
+        filter.push_str(&format!(" AND r.response_id = {}", p.text(id)));
+    }
+    let limit = p.int(i64::from(q.limit));
+    format!(
+        "SELECT {columns}, f.state, f.contacted_at, f.contact_note, f.closed_at, f.outcome_note \
+         {FOLLOW_UP_FROM} WHERE {filter} \
+         ORDER BY r.occurred_epoch DESC, {} DESC LIMIT {limit}",
+        p.seq()
+    )
+}
+
+/// Queue entries per state.
+pub fn follow_up_counts(f: &ResponseFilter, p: &mut Params) -> String {
+    format!(
+        "SELECT COALESCE(f.state, 'open') AS state, COUNT(*) {FOLLOW_UP_FROM} \
+         WHERE {} AND {} GROUP BY COALESCE(f.state, 'open')",
+        response_where(f, p),
+        needs_follow_up()
+    )
+}
+
+/// What decides whether a response is in the queue, and its follow-up state.
+pub const FOLLOW_UP_SUBJECT: &str = "SELECT r.question, r.score, r.status, r.preview, f.state \
+     FROM responses r LEFT JOIN follow_ups f ON f.response_id = r.response_id \
+     WHERE r.response_id = ?1";
+
+/// Open → contacted: the row appears (a second writer hits the primary key).
+pub const FOLLOW_UP_CONTACTED: &str = "INSERT INTO follow_ups \
+     (response_id, state, contacted_at, contact_note, updated_at) VALUES (?1, 'contacted', ?3, ?2, ?3)";
+
+/// Contacted → recovered or lost, only from contacted.
+pub const FOLLOW_UP_CLOSED: &str = "UPDATE follow_ups \
+     SET state = ?2, outcome_note = ?3, closed_at = ?4, updated_at = ?4 \
+     WHERE response_id = ?1 AND state = 'contacted'";

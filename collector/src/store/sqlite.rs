@@ -2,10 +2,12 @@
 //! in batches, reads on a separate connection.
 
 use super::sql::{self, Dialect, Param, Params};
-use super::{CommentQuery, ListFilter, ResponseFilter, StoreError, StoredResponse};
+use super::{CommentQuery, FollowUpQuery, ListFilter, ResponseFilter, StoreError, StoredResponse};
+use crate::followup::{self, FollowUp, FollowUpCounts, FollowUpItem, FollowUpState, Refusal};
 use crate::report::CountRow;
 use rusqlite::types::Type;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
+use rusqlite::OptionalExtension;
 use rusqlite::ToSql;
 use rusqlite::{Connection, OpenFlags, Row, TransactionBehavior};
 use std::collections::HashMap;
@@ -21,6 +23,7 @@ mod writer;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0001_responses.sql"),
     include_str!("migrations/sqlite/0002_occurred_epoch.sql"),
+    include_str!("migrations/sqlite/0003_follow_ups.sql"),
 ];
 /// Responses waiting for the writer before senders are made to wait.
 const QUEUE_DEPTH: usize = 16 * 1024;
@@ -33,8 +36,13 @@ pub(super) const COLUMNS: &str =
 pub(super) type Reply = oneshot::Sender<Result<(), StoreError>>;
 pub(super) type Counts = Arc<Mutex<HashMap<String, u64>>>;
 
+/// Work for the writer thread beyond saving responses; it answers through
+/// its own channel.
+pub(super) type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
 pub(super) enum Command {
     Save(Box<Response>, Reply),
+    Run(Job),
     Shutdown,
 }
 
@@ -100,6 +108,23 @@ impl SqliteStore {
         committed.await.map_err(|_| StoreError::Closed)?
     }
 
+    /// Runs `f` on the writer thread, in turn with the saves.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let _ = tx.send(f(conn));
+        });
+        self.0
+            .queue
+            .send(Command::Run(job))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
     /// Runs `f` on the read connection, off the async threads.
     async fn read<T: Send + 'static>(
         &self,
@@ -158,6 +183,108 @@ impl SqliteStore {
             let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), stored_from_row)?;
             rows.collect::<Result<Vec<_>, _>>()
                 .map_err(StoreError::from)
+        })
+        .await
+    }
+
+    pub async fn follow_ups(&self, q: FollowUpQuery) -> Result<Vec<FollowUpItem>, StoreError> {
+        self.read(move |conn| {
+            let mut p = Params::new(Dialect::Sqlite);
+            let sql = sql::follow_ups(&q, &sql::qualified(COLUMNS, "r."), &mut p);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), |r| {
+                Ok(FollowUpItem {
+                    response: stored_from_row(r)?,
+                    follow_up: FollowUp {
+                        state: r
+                            .get::<_, Option<String>>(16)?
+                            .and_then(|s| FollowUpState::parse(&s))
+                            .unwrap_or(FollowUpState::Open),
+                        contacted_at: r.get(17)?,
+                        contact_note: r.get(18)?,
+                        closed_at: r.get(19)?,
+                        outcome_note: r.get(20)?,
+                    },
+                })
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(StoreError::from)
+        })
+        .await
+    }
+
+    pub async fn follow_up_counts(
+        &self,
+        filter: ResponseFilter,
+    ) -> Result<FollowUpCounts, StoreError> {
+        self.read(move |conn| {
+            let mut p = Params::new(Dialect::Sqlite);
+            let sql = sql::follow_up_counts(&filter, &mut p);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut counts = FollowUpCounts::default();
+            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
+            })?;
+            for row in rows {
+                let (state, n) = row?;
+                counts.add(
+                    FollowUpState::parse(&state).unwrap_or(FollowUpState::Open),
+                    n,
+                );
+            }
+            Ok(counts)
+        })
+        .await
+    }
+
+    pub async fn set_follow_up(
+        &self,
+        response_id: String,
+        to: FollowUpState,
+        note: Option<String>,
+        now: String,
+    ) -> Result<Result<(), Refusal>, StoreError> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let row = tx
+                .query_row(sql::FOLLOW_UP_SUBJECT, [&response_id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<u8>>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, bool>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                })
+                .optional()?;
+            let Some((question, score, status, preview, state)) = row else {
+                return Ok(Err(Refusal::NotFound));
+            };
+            if !followup::in_queue(&question, score, &status, preview) {
+                return Ok(Err(Refusal::NotInQueue));
+            }
+            let from = state
+                .and_then(|s| FollowUpState::parse(&s))
+                .unwrap_or(FollowUpState::Open);
+            if let Err(refusal) = from.check_step(to, note.as_deref()) {
+                return Ok(Err(refusal));
+            }
+            let changed = if to == FollowUpState::Contacted {
+                tx.execute(
+                    sql::FOLLOW_UP_CONTACTED,
+                    rusqlite::params![response_id, note, now],
+                )?
+            } else {
+                tx.execute(
+                    sql::FOLLOW_UP_CLOSED,
+                    rusqlite::params![response_id, to.as_str(), note, now],
+                )?
+            };
+            if changed != 1 {
+                return Ok(Err(Refusal::OutOfOrder { from, to }));
+            }
+            tx.commit()?;
+            Ok(Ok(()))
         })
         .await
     }

@@ -23,6 +23,11 @@ pub(super) fn run(mut conn: Connection, mut queue: mpsc::Receiver<Command>, answ
         while let Some(cmd) = next.take() {
             match cmd {
                 Command::Save(r, reply) => batch.push((r, reply)),
+                Command::Run(job) => {
+                    // Queued saves go first, so the job sees them.
+                    commit(&mut conn, &mut batch, &answered);
+                    job(&mut conn);
+                }
                 Command::Shutdown => open = false,
             }
             if open && batch.len() < MAX_BATCH {
