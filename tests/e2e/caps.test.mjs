@@ -17,6 +17,10 @@ const DAY = 24 * HOUR;
 // not on screen this long after that counts as not shown.
 const GRACE_MS = 1_000;
 
+// The collector's per-IP rate limit is off: every page here comes from
+// 127.0.0.1 and the limit is not what these tests are about.
+const NO_RATE_LIMIT = ['--rate-limit', '0'];
+
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
@@ -39,7 +43,7 @@ const PATHS = { 'tp-a': '/shop/pricing', 'tp-b': '/shop/account' };
 
 /** Runs `fn(collector)` against a collector serving `cfg`, always stopping it. */
 async function withCollector(cfg, fn) {
-  const collector = await startCollector({ config: cfg });
+  const collector = await startCollector({ config: cfg, args: NO_RATE_LIMIT });
   try {
     await fn(collector);
   } catch (e) {

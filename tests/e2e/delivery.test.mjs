@@ -8,6 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, responses, startCollector, waitFor, waitForResponse } from './harness.mjs';
 
+// The collector's per-IP rate limit is off: every page here comes from
+// 127.0.0.1 and the limit is not what these tests are about.
+const NO_RATE_LIMIT = ['--rate-limit', '0'];
+
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
@@ -26,7 +30,7 @@ const CONFIG = {
 };
 
 async function withCollector(fn) {
-  const collector = await startCollector({ config: CONFIG });
+  const collector = await startCollector({ config: CONFIG, args: NO_RATE_LIMIT });
   try {
     await fn(collector);
   } catch (e) {
