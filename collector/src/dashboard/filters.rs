@@ -102,30 +102,30 @@ pub fn form(
     let (from, to) = dates(&sel.period);
     html! {
         form.filters method="get" action=(action) aria-label="Filters" {
-            label {
-                "Period "
-                select name="days" {
+            div.field {
+                label for="f-days" { "Period" }
+                select #f-days name="days" {
                     @for p in PERIODS {
                         option value=(p) selected[choice == p.to_string()] { "Last " (p) " days" }
                     }
                     option value="custom" selected[choice == "custom"] { "Custom (from – to)" }
                 }
             }
-            label { "From " input type="date" name="from" value=(from); }
-            label { "To " input type="date" name="to" value=(to); }
+            div.field { label for="f-from" { "From" } input #f-from type="date" name="from" value=(from); }
+            div.field { label for="f-to" { "To" } input #f-to type="date" name="to" value=(to); }
             @if scope {
-                label {
-                    "Stage "
-                    select name="stage" {
+                div.field {
+                    label for="f-stage" { "Stage" }
+                    select #f-stage name="stage" {
                         option value="" { "All stages" }
                         @for s in &config.journey {
                             option value=(s) selected[sel.stage.as_deref() == Some(s.as_str())] { (s) }
                         }
                     }
                 }
-                label {
-                    "Touchpoint "
-                    select name="touchpoint" {
+                div.field {
+                    label for="f-touchpoint" { "Touchpoint" }
+                    select #f-touchpoint name="touchpoint" {
                         option value="" { "All touchpoints" }
                         @for t in &config.touchpoints {
                             option value=(t.id) selected[sel.touchpoint.as_deref() == Some(t.id.as_str())] { (t.id) }
@@ -133,9 +133,9 @@ pub fn form(
                     }
                 }
             }
-            label {
-                "Respondent attribute "
-                input type="text" name="attribute" placeholder="plan=pro" value=(q.attribute.as_deref().unwrap_or(""));
+            div.field {
+                label for="f-attribute" { "Respondent attribute" }
+                input #f-attribute type="text" name="attribute" placeholder="plan=pro" value=(q.attribute.as_deref().unwrap_or(""));
             }
             (extra)
             button type="submit" { "Apply" }

@@ -68,9 +68,9 @@ pub async fn page_handler(
     ));
     let back = format!("/follow-ups{back}");
     let state_select = html! {
-        label {
-            "State "
-            select name="state" {
+        div.field {
+            label for="f-state" { "State" }
+            select #f-state name="state" {
                 @for (value, label) in STATE_CHOICES {
                     option value=(value) selected[choice == value] { (label) }
                 }

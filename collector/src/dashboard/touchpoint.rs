@@ -70,9 +70,9 @@ pub async fn page_handler(
         })
         .await?;
     let band_select = html! {
-        label {
-            "Comments "
-            select name="band" {
+        div.field {
+            label for="f-band" { "Band" }
+            select #f-band name="band" {
                 option value="" { "All bands" }
                 @for b in question.bands() {
                     option value=(b.as_str()) selected[band == Some(b)] { (b.as_str()) }
