@@ -298,6 +298,30 @@ test('locale from navigator.languages when the page has no lang', async () => {
   });
 });
 
+test('data-locale on the script tag wins over <html lang> and the browser', async () => {
+  await withCollector(config([
+    tp('greet', { on: { event: 'greet' } }, {
+      question: { type: 'nps', text: { en: 'Recommend us?', de: 'Empfehlen Sie uns?', fr: 'Nous recommanderiez-vous ?' } },
+    }),
+  ]), async (collector) => {
+    const page = await newPage(browser, { locale: 'fr-FR' });
+    await page.route(`**${HOST}`, async (route) => {
+      const res = await route.fetch();
+      const body = (await res.text()).replace('data-config="/v1/config"', 'data-config="/v1/config" data-locale="de-CH"');
+      await route.fulfill({ response: res, body });
+    });
+    await page.goto(`${collector.url}${HOST}`);
+    await waitFor(() => page.evaluate(() => window.touchpoint && window.touchpoint.ready === true));
+    await page.evaluate(() => window.touchpoint.track('greet'));
+    const host = page.locator('[data-touchpoint-host="greet"]');
+    await host.waitFor({ state: 'attached' });
+    assert.equal(await host.locator('#tp-q').textContent(), 'Empfehlen Sie uns?');
+    assert.equal((await waitForResponse(collector, (r) => r.touchpoint === 'greet')).locale, 'de');
+    noProblems(page);
+    await page.close();
+  });
+});
+
 test('identify(): string/number/bool values, at most 20 keys, merged across calls', async () => {
   await withCollector(config([tp('who', { on: { event: 'who' } })]), async (collector) => {
     const page = await open(collector, HOST);
