@@ -263,22 +263,35 @@ fn section<T: DeserializeOwned + Default>(
 }
 
 fn typed<T: DeserializeOwned>(v: &Value, path: &str) -> Result<T, Problem> {
-    serde_path_to_error::deserialize::<_, T>(v).map_err(|e| {
-        let inner = e.inner().to_string();
-        let at = e.path().to_string();
-        let mut full = join(path, if at == "." { "" } else { &at });
-        let message = match inner
-            .strip_prefix("missing field `")
-            .and_then(|r| r.split('`').next())
-        {
-            Some(field) => {
-                full = join(&full, field);
-                "missing field".to_string()
-            }
-            None => inner,
-        };
-        problem(full, message)
-    })
+    let (inner, at) = match deserialize_with_path::<T>(v) {
+        Ok(t) => return Ok(t),
+        Err(e) => e,
+    };
+    let mut full = join(path, if at == "." { "" } else { &at });
+    let message = match inner
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        Some(field) => {
+            full = join(&full, field);
+            "missing field".to_string()
+        }
+        None => inner,
+    };
+    Err(problem(full, message))
+}
+
+/// Deserialises `T`; on error returns the message and the path inside `v`.
+#[cfg(feature = "paths")]
+fn deserialize_with_path<T: DeserializeOwned>(v: &Value) -> Result<T, (String, String)> {
+    serde_path_to_error::deserialize::<_, T>(v)
+        .map_err(|e| (e.inner().to_string(), e.path().to_string()))
+}
+
+/// Deserialises `T`; on error returns the message, located at `v` itself.
+#[cfg(not(feature = "paths"))]
+fn deserialize_with_path<T: DeserializeOwned>(v: &Value) -> Result<T, (String, String)> {
+    T::deserialize(v).map_err(|e| (e.to_string(), String::new()))
 }
 
 fn join(base: &str, rest: &str) -> String {
