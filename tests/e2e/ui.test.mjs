@@ -154,7 +154,7 @@ test('Arabic: dir=rtl, Arabic strings, scale low → high from the right', async
     // The shop says <html lang="en">; serve it as an Arabic page.
     await page.route('**/shop/ar', async (route) => {
       const res = await route.fetch();
-      const body = (await res.text()).replace('<html lang="en">', '<html lang="ar">');
+      const body = (await res.text()).replace(/<html lang="?en"?>/, '<html lang="ar">');
       await route.fulfill({ response: res, body });
     });
     const host = await openSurvey(page, 'ui-nps', { path: '/shop/ar' });
