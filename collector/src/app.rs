@@ -7,7 +7,7 @@ use crate::dashboard::{self, layout};
 use crate::error::AppError;
 use crate::guard;
 use crate::ratelimit::RateLimiter;
-use crate::routes::{config, follow_ups, health, report, responses, static_files};
+use crate::routes::{config, export, follow_ups, health, report, responses, static_files};
 use crate::store::Store;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, Method};
@@ -63,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .layer(cors(state.config.clone()));
     let admin_api = Router::new()
         .route("/v1/report", get(report::get))
+        .route("/v1/export", get(export::get))
         .route("/v1/follow-ups", get(follow_ups::list))
         .route("/v1/follow-ups/{response_id}", post(follow_ups::step))
         .route_layer(middleware::from_fn_with_state(

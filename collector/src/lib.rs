@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config_watch;
 pub mod dashboard;
 pub mod error;
+pub mod export;
 pub mod followup;
 pub mod guard;
 pub mod ratelimit;

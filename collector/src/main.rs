@@ -4,8 +4,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use touchpoint_collector::check::check;
+use touchpoint_collector::export::{self, Format};
+use touchpoint_collector::report::query::ReportQuery;
 use touchpoint_collector::schema::config_schema;
 use touchpoint_collector::server::{serve, ServeOptions};
+use touchpoint_collector::store::{DbTarget, Store};
 use tracing_subscriber::EnvFilter;
 
 /// Touchpoint collector: stores survey responses and serves the touchpoint
@@ -42,6 +45,32 @@ enum Command {
         /// GET /v1/config and POST /login; 0 turns the limit off.
         #[arg(long, env = "TOUCHPOINT_RATE_LIMIT", default_value_t = touchpoint_collector::ratelimit::DEFAULT_PER_MINUTE)]
         rate_limit: u32,
+    },
+    /// Write stored responses to stdout as CSV or JSON Lines (previews left
+    /// out; all time unless a period is given).
+    Export {
+        /// The database (`path`, `sqlite:path` or `sqlite://path`).
+        #[arg(long, default_value = "touchpoint.db")]
+        db: String,
+        /// `csv` or `jsonl`.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Start: YYYY-MM-DD or an RFC 3339 time.
+        #[arg(long)]
+        from: Option<String>,
+        /// End: YYYY-MM-DD (that day included) or an RFC 3339 time.
+        #[arg(long)]
+        to: Option<String>,
+        /// The last N days (instead of --from).
+        #[arg(long)]
+        days: Option<String>,
+        #[arg(long)]
+        stage: Option<String>,
+        #[arg(long)]
+        touchpoint: Option<String>,
+        /// A respondent attribute, key=value.
+        #[arg(long)]
+        attribute: Option<String>,
     },
     /// Check a config file: print every problem, or a one-line summary.
     Check { file: PathBuf },
@@ -85,6 +114,35 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Export {
+            db,
+            format,
+            from,
+            to,
+            days,
+            stage,
+            touchpoint,
+            attribute,
+        } => {
+            let query = ReportQuery {
+                from,
+                to,
+                days,
+                stage,
+                touchpoint,
+                attribute,
+            };
+            match run_export(&db, &format, &query) {
+                Ok(rows) => {
+                    eprintln!("{rows} response(s) exported");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Check { file } => {
             let report = check(&file);
             for line in &report.lines {
@@ -106,4 +164,42 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// `touchpoint export`: the same pages as `GET /v1/export`, to stdout.
+#[allow(irrefutable_let_patterns)] // until PostgreSQL joins DbTarget
+fn run_export(
+    db: &str,
+    format: &str,
+    query: &ReportQuery,
+) -> Result<u64, Box<dyn std::error::Error>> {
+    let format = Format::parse(format).map_err(|e| format!("--{e}"))?;
+    let filter = export::filter(query, touchpoint_collector::clock::now_epoch())
+        .map_err(|e| format!("--{e}"))?;
+    // Exporting must not create an empty database by mistake.
+    if let DbTarget::Sqlite(path) = DbTarget::parse(db)? {
+        if !path.is_file() {
+            return Err(format!(
+                "--db {db}: no database there; pass the file `touchpoint serve` uses"
+            )
+            .into());
+        }
+    }
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let store = Store::open(db).map_err(|e| format!("--db {db}: {e}"))?;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let result = export::write_to(store.clone(), filter, format, &mut out).await;
+        store.close().await;
+        match result {
+            // `touchpoint export | head` is fine.
+            Err(e)
+                if e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+            {
+                Ok(0)
+            }
+            other => other,
+        }
+    })
 }

@@ -193,3 +193,24 @@ async fn pages_forbid_scripts_and_framing() {
         Some("text/css; charset=utf-8")
     );
 }
+
+#[tokio::test]
+async fn the_journey_links_to_an_export_of_what_it_shows() {
+    let app = TestApp::with_config(&config());
+    seed(&app).await;
+    let page = html(&app.admin_get("/?days=7&attribute=plan%3Dpro").await);
+    let href = page
+        .split("href=\"/v1/export?format=csv")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a CSV export link")
+        .replace("&amp;", "&");
+    let csv = app.admin_get(&format!("/v1/export?format=csv{href}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = String::from_utf8(csv.body).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        1 + 2,
+        "header and the two pro answers: {text}"
+    );
+}

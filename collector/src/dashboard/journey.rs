@@ -51,6 +51,12 @@ pub async fn page_handler(
         }
         (filters::form("/", &q, &config.config, &sel, true, html! {}))
         (super::follow_ups::recovery(&report.follow_ups, Some(&format!("/follow-ups{}", q.carry(true)))))
+        p.exports {
+            "Export these responses: "
+            a href=(export_link(&sel, "csv")) { "CSV" }
+            " · "
+            a href=(export_link(&sel, "jsonl")) { "JSON Lines" }
+        }
         (journey_map(&report, &q))
     };
     Ok(send(
@@ -153,6 +159,24 @@ fn trend_label(t: &TouchpointReport) -> String {
     } else {
         format!("{} trend: {}", format::label(t.question), points.join(", "))
     }
+}
+
+/// `/v1/export` for the period and filters on screen.
+pub fn export_link(sel: &Selection, format: &str) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("format", format)
+        .append_pair("from", &clock::rfc3339(sel.period.from))
+        .append_pair("to", &clock::rfc3339(sel.period.to));
+    if let Some(s) = &sel.stage {
+        q.append_pair("stage", s);
+    }
+    if let Some(t) = &sel.touchpoint {
+        q.append_pair("touchpoint", t);
+    }
+    if let Some((k, v)) = &sel.attribute {
+        q.append_pair("attribute", &format!("{k}={v}"));
+    }
+    format!("/v1/export?{}", q.finish())
 }
 
 /// A touchpoint id as one URL path segment.

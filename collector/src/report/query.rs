@@ -95,7 +95,7 @@ impl ReportQuery {
 
 /// `key=value`; the key as `touchpoint.identify` allows (1–64 characters),
 /// without quotes or backslashes.
-fn attribute(s: &str) -> Result<(String, String), FieldError> {
+pub fn attribute(s: &str) -> Result<(String, String), FieldError> {
     let (k, v) = s.split_once('=').ok_or_else(|| {
         bad(
             "attribute",

@@ -1,4 +1,5 @@
 pub mod config;
+pub mod export;
 pub mod follow_ups;
 pub mod health;
 pub mod report;

@@ -226,6 +226,19 @@ impl Store {
         Ok(item.ok_or(Refusal::NotFound))
     }
 
+    /// Up to `limit` non-preview responses matching `filter` inserted after
+    /// position `after`, each with its position (keyset pagination).
+    pub async fn export_page(
+        &self,
+        filter: ResponseFilter,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, StoredResponse)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.export_page(filter, after, limit).await,
+        }
+    }
+
     /// Answered (non-preview) responses per touchpoint; kept in memory, so
     /// cheap enough for every config request.
     pub fn answered_counts(&self) -> HashMap<String, u64> {

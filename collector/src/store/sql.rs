@@ -211,3 +211,21 @@ pub const FOLLOW_UP_CONTACTED: &str = "INSERT INTO follow_ups \
 pub const FOLLOW_UP_CLOSED: &str = "UPDATE follow_ups \
      SET state = ?2, outcome_note = ?3, closed_at = ?4, updated_at = ?4 \
      WHERE response_id = ?1 AND state = 'contacted'";
+
+/// One export page: `columns` then the insertion sequence, after `after`.
+pub fn export_page(
+    f: &ResponseFilter,
+    after: i64,
+    limit: u32,
+    columns: &str,
+    p: &mut Params,
+) -> String {
+    let filter = response_where(f, p);
+    let seq = p.seq();
+    let after = p.int(after);
+    let limit = p.int(i64::from(limit));
+    format!(
+        "SELECT {columns}, {seq} FROM responses r WHERE {filter} AND {seq} > {after} \
+         ORDER BY {seq} LIMIT {limit}"
+    )
+}

@@ -289,6 +289,25 @@ impl SqliteStore {
         .await
     }
 
+    pub async fn export_page(
+        &self,
+        filter: ResponseFilter,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, StoredResponse)>, StoreError> {
+        self.read(move |conn| {
+            let mut p = Params::new(Dialect::Sqlite);
+            let sql = sql::export_page(&filter, after, limit, COLUMNS, &mut p);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), |r| {
+                Ok((r.get::<_, i64>(16)?, stored_from_row(r)?))
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(StoreError::from)
+        })
+        .await
+    }
+
     pub fn answered_counts(&self) -> HashMap<String, u64> {
         locked(&self.0.answered).clone()
     }

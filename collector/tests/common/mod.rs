@@ -123,6 +123,15 @@ impl TestApp {
         }
     }
 
+    /// `GET` with the admin token, the body left unread.
+    pub async fn router_response(&self, uri: &str) -> axum::response::Response {
+        let req = Request::get(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .unwrap();
+        self.router.clone().oneshot(req).await.unwrap()
+    }
+
     /// `GET` with the admin token.
     pub async fn admin_get(&self, uri: &str) -> Reply {
         self.send(

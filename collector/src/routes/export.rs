@@ -1,0 +1,51 @@
+//! `GET /v1/export?format=csv|jsonl&from=&to=&days=&stage=&touchpoint=&attribute=`.
+
+use crate::app::AppState;
+use crate::clock;
+use crate::error::AppError;
+use crate::export::{self, Format};
+use crate::report::query::ReportQuery;
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    days: Option<String>,
+    stage: Option<String>,
+    touchpoint: Option<String>,
+    attribute: Option<String>,
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    query: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(q) = query?;
+    let format = Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(AppError::BadQuery)?;
+    let rq = ReportQuery {
+        from: q.from,
+        to: q.to,
+        days: q.days,
+        stage: q.stage,
+        touchpoint: q.touchpoint,
+        attribute: q.attribute,
+    };
+    let filter = export::filter(&rq, clock::now_epoch()).map_err(AppError::BadQuery)?;
+    let disposition = format!("attachment; filename=\"{}\"", export::file_name(format));
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        Body::from_stream(export::stream(state.store.clone(), filter, format)),
+    )
+        .into_response())
+}
