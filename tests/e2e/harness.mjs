@@ -124,7 +124,8 @@ export async function startCollector(opts = {}) {
       '--widget-dir', opts.widgetDir || WIDGET_DIR, ...(opts.args || [])];
     child = spawn(BIN, args, {
       cwd: dir,
-      env: { ...process.env, ...(opts.env || {}) },
+      // Every test page view comes from 127.0.0.1: the per-IP rate limit is off unless a test sets it.
+      env: { TOUCHPOINT_RATE_LIMIT: '0', ...process.env, ...(opts.env || {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);
