@@ -14,23 +14,26 @@ const E2E_TEST_TIMEOUT_MS: u32 = 900_000;
 
 /// setup, then the release widget and the release collector.
 pub fn build(env: &Env) -> Result<()> {
-    setup::run(env)?;
-    build_release(env)?;
+    let result = setup::run(env).and_then(|()| build_release(env));
     env.summary();
-    Ok(())
+    result
 }
 
 /// setup, native tests, release build, browser tests against the release build.
 pub fn test(env: &Env) -> Result<()> {
-    setup::run(env)?;
-    native_tests(env)?;
-    widget_native_tests(env)?;
-    build_release(env)?;
-    widget_browser_tests(env)?;
-    e2e_tests(env)?;
+    let result = (|| {
+        setup::run(env)?;
+        native_tests(env)?;
+        widget_native_tests(env)?;
+        build_release(env)?;
+        widget_browser_tests(env)?;
+        e2e_tests(env)
+    })();
     env.summary();
-    println!("\nall tests passed");
-    Ok(())
+    if result.is_ok() {
+        println!("\nall tests passed");
+    }
+    result
 }
 
 /// build, then serve the demo shop until Ctrl-C.
