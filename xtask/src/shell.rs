@@ -135,9 +135,9 @@ impl Env {
         let total: Duration = timings.iter().map(|(_, d)| *d).sum();
         println!("\nsteps:");
         for (name, took) in timings.iter() {
-            println!("  {:>9}  {name}", secs(*took));
+            println!("  {:>10}  {name}", secs(*took));
         }
-        println!("  {:>9}  total", secs(total));
+        println!("  {:>10}  total", secs(total));
     }
 }
 
