@@ -1,6 +1,7 @@
 //! The touchpoint config the collector serves: loaded at startup, reloaded
 //! when the file changes, and never replaced by a file that cannot be used.
 
+use crate::alerts::{self, AlertRule};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,8 +20,10 @@ pub struct LoadedConfig {
     pub raw: Value,
     /// The usable part.
     pub config: Config,
-    /// Non-fatal problems (the touchpoints they concern are left out).
+    /// Non-fatal problems (the touchpoints and alerts they concern are left out).
     pub problems: Vec<Problem>,
+    /// The usable `alerts` entries.
+    pub alerts: Arc<Vec<AlertRule>>,
 }
 
 /// Why a config file cannot be used.
@@ -53,10 +56,14 @@ impl LoadedConfig {
     pub fn from_text(text: &str) -> Result<LoadedConfig, LoadError> {
         let parsed = parse_config(text).map_err(|e| LoadError::Invalid(e.problems))?;
         let raw = serde_json::from_str(text).expect("parse_config accepted it as JSON");
+        let mut problems = parsed.problems;
+        let (alerts, alert_problems) = alerts::parse_rules(&parsed.config.alerts);
+        problems.extend(alert_problems);
         Ok(LoadedConfig {
             raw,
             config: parsed.config,
-            problems: parsed.problems,
+            problems,
+            alerts: Arc::new(alerts),
         })
     }
 

@@ -1,6 +1,7 @@
 //! The Touchpoint reference collector: receives survey responses, stores
 //! them, and serves the touchpoint config and the built widget.
 
+pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod check;

@@ -3,6 +3,8 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+use touchpoint_collector::alerts::delivery::DeliveryOptions;
 use touchpoint_collector::check::check;
 use touchpoint_collector::export::{self, Format};
 use touchpoint_collector::report::query::ReportQuery;
@@ -45,6 +47,12 @@ enum Command {
         /// GET /v1/config and POST /login; 0 turns the limit off.
         #[arg(long, env = "TOUCHPOINT_RATE_LIMIT", default_value_t = touchpoint_collector::ratelimit::DEFAULT_PER_MINUTE)]
         rate_limit: u32,
+        /// Wait before the first retry of a failed webhook alert, in ms; doubles each time.
+        #[arg(long, default_value_t = 1000)]
+        alert_retry_min_ms: u64,
+        /// Longest wait between webhook retries, in ms.
+        #[arg(long, default_value_t = 300_000)]
+        alert_retry_max_ms: u64,
     },
     /// Write stored responses to stdout as CSV or JSON Lines (previews left
     /// out; all time unless a period is given).
@@ -87,6 +95,8 @@ fn main() -> ExitCode {
             widget_dir,
             admin_token,
             rate_limit,
+            alert_retry_min_ms,
+            alert_retry_max_ms,
         } => {
             tracing_subscriber::fmt()
                 .with_env_filter(
@@ -102,6 +112,7 @@ fn main() -> ExitCode {
                 widget_dir,
                 admin_token,
                 rate_limit,
+                alerts: alert_options(alert_retry_min_ms, alert_retry_max_ms),
             };
             let run = tokio::runtime::Runtime::new()
                 .map_err(Into::into)
@@ -202,4 +213,15 @@ fn run_export(
             other => other,
         }
     })
+}
+
+fn alert_options(min_ms: u64, max_ms: u64) -> DeliveryOptions {
+    let base = Duration::from_millis(min_ms.max(10));
+    DeliveryOptions {
+        backoff_base: base,
+        backoff_max: Duration::from_millis(max_ms).max(base),
+        // Retries are picked up within the shorter of a second and the first wait.
+        poll: base.min(Duration::from_secs(1)),
+        ..DeliveryOptions::default()
+    }
 }

@@ -1,6 +1,7 @@
 //! `touchpoint serve`: wires config, store and router to a listener, and
 //! shuts down without losing queued responses.
 
+use crate::alerts::delivery::{self, DeliveryOptions};
 use crate::app::{app, AppState};
 use crate::auth::AdminAuth;
 use crate::config_watch::{self, ConfigHandle, LoadedConfig};
@@ -20,6 +21,8 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// Requests per minute per client IP on ingestion, config and login (0 = off).
     pub rate_limit: u32,
+    /// Webhook alert delivery (retries and backoff).
+    pub alerts: DeliveryOptions,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
@@ -66,11 +69,14 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
         auth: std::sync::Arc::new(auth),
         limiter: std::sync::Arc::new(RateLimiter::new(opts.rate_limit)),
     };
+    // Alerts queued before a restart (or a crash) are sent from here on.
+    let deliveries = delivery::spawn(store.clone(), opts.alerts);
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     watcher.abort();
+    deliveries.stop().await;
     store.close().await;
     tracing::info!("stopped; every accepted response is committed");
     Ok(())

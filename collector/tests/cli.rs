@@ -1,10 +1,12 @@
 //! The built `touchpoint` binary: `check`, `schema`, and `serve` start-up,
 //! failures and graceful shutdown.
 
+mod common;
+
+use common::serve::{self, Served};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 fn touchpoint(args: &[&str]) -> Output {
@@ -132,69 +134,10 @@ fn serve_refuses_an_unusable_config_or_database() {
     );
 }
 
-/// A running `touchpoint serve`, killed if a test fails before it stops.
-struct Served {
-    child: std::process::Child,
-    base: String,
-    /// The generated admin token, when serve logged one.
-    token: Option<String>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `touchpoint serve` on a free port and reads its address (and a
-/// generated admin token) from the log.
+/// Starts `touchpoint serve` with the example config on a free port.
 fn start_serve(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Served {
     let config = repo().join("examples/touchpoint.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
-        .args([
-            "serve",
-            "--config",
-            config.to_str().unwrap(),
-            "--db",
-            "sqlite:t.db",
-        ])
-        .args(["--addr", "127.0.0.1:0", "--widget-dir", "dist"])
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_LOG", "info")
-        .env_remove("TOUCHPOINT_ADMIN_TOKEN")
-        .env_remove("TOUCHPOINT_RATE_LIMIT")
-        .envs(envs.iter().copied())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let (tx, rx) = std::sync::mpsc::channel();
-    // Reads on, so logging never blocks the server.
-    std::thread::spawn(move || {
-        let mut token = None;
-        for line in lines.map_while(Result::ok) {
-            if let Some(rest) = line.split("this run's token is ").nth(1) {
-                token = rest.split_whitespace().next().map(str::to_string);
-            }
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                let base = rest.split_whitespace().next().unwrap_or("").to_string();
-                let _ = tx.send((base, token.take()));
-            }
-        }
-    });
-    // Built first so a timeout below still kills the child.
-    let mut served = Served {
-        child,
-        base: String::new(),
-        token: None,
-    };
-    (served.base, served.token) = rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("serve logs \"listening on <url>\" to stderr");
-    served
+    serve::start(dir, &config, "sqlite:t.db", args, envs)
 }
 
 fn answer(n: u32) -> serde_json::Value {
@@ -209,7 +152,7 @@ async fn sigterm_commits_every_accepted_response_and_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let mut served = start_serve(dir.path(), &["--rate-limit", "0"], &[]);
     let base = served.base.clone();
-    let client = reqwest::Client::new();
+    let client = common::client();
     let posts = (0..200u32).map(|n| {
         let req = client.post(format!("{base}/v1/responses")).json(&answer(n));
         async move {
@@ -270,7 +213,7 @@ fn wait_with_timeout(
 async fn by_default_each_client_gets_sixty_posts_a_minute() {
     let dir = tempfile::tempdir().unwrap();
     let served = start_serve(dir.path(), &[], &[]);
-    let client = reqwest::Client::new();
+    let client = common::client();
     let mut statuses = Vec::new();
     for n in 0..61u32 {
         let res = client
@@ -300,7 +243,7 @@ async fn without_a_token_one_is_generated_logged_and_required() {
         .token
         .clone()
         .expect("serve logs the generated token");
-    let client = reqwest::Client::new();
+    let client = common::client();
     let report = format!("{}/v1/report", served.base);
     assert_eq!(client.get(&report).send().await.unwrap().status(), 401);
     let ok = client
@@ -328,7 +271,7 @@ async fn an_explicit_token_comes_from_the_environment_and_guards_responses() {
     let token = "an-operator-chosen-token-42";
     let served = start_serve(dir.path(), &[], &[("TOUCHPOINT_ADMIN_TOKEN", token)]);
     assert_eq!(served.token, None, "a configured token is never logged");
-    let client = reqwest::Client::new();
+    let client = common::client();
     let responses = format!("{}/v1/responses", served.base);
     assert_eq!(client.get(&responses).send().await.unwrap().status(), 401);
     let ok = client

@@ -19,7 +19,7 @@ async fn listen(app: &TestApp) -> String {
 async fn a_response_travels_over_http_and_bad_ones_do_not_break_the_server() {
     let app = TestApp::new();
     let base = listen(&app).await;
-    let client = reqwest::Client::new();
+    let client = common::client();
     let responses = format!("{base}/v1/responses");
 
     // 1 MB over the wire: refused with a JSON 413, not a reset connection.
@@ -83,7 +83,7 @@ async fn the_rate_limit_sees_the_real_client_address() {
     app.state.limiter = std::sync::Arc::new(touchpoint_collector::ratelimit::RateLimiter::new(1));
     let base = listen(&app).await;
     app.rebuild_router();
-    let client = reqwest::Client::new();
+    let client = common::client();
     let first = client
         .get(format!("{base}/v1/config"))
         .send()

@@ -65,7 +65,8 @@ pub async fn post(
     Posted(response): Posted,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let id = response.response_id.clone();
-    state.store.save(response).await?;
+    let alerts = state.config.current().alerts.clone();
+    state.store.save_with_alerts(response, alerts).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "ok": true, "response_id": id })),

@@ -2,15 +2,18 @@
 //! routes never know which database they talk to; SQLite is the only one so
 //! far, PostgreSQL joins as a second variant.
 
-mod sql;
+pub(crate) mod sql;
 mod sqlite;
 
+use crate::alerts::AlertRule;
 use crate::followup::{FollowUpCounts, FollowUpItem, FollowUpState, Refusal};
 use crate::report::CountRow;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::Notify;
 use touchpoint_protocol::Response;
 
 pub use sqlite::SqliteStore;
@@ -63,6 +66,26 @@ pub struct FollowUpQuery {
     /// Only this response.
     pub response_id: Option<String>,
     pub limit: u32,
+}
+
+/// An alert claimed for delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertJob {
+    pub id: i64,
+    pub alert_id: String,
+    pub webhook: String,
+    pub body: String,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    pub created_ms: i64,
+}
+
+/// The outbox at a glance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AlertCounts {
+    pub pending: u64,
+    pub delivered: u64,
+    pub given_up: u64,
 }
 
 #[derive(Debug)]
@@ -149,8 +172,65 @@ impl Store {
     /// Merges `response` into the row with its `response_id`; returns once
     /// the change is committed.
     pub async fn save(&self, response: Response) -> Result<(), StoreError> {
+        self.save_with_alerts(response, Arc::new(Vec::new())).await
+    }
+
+    /// [`Store::save`], also queueing an alert for each of `rules` the
+    /// merged response matches for the first time, in the same transaction.
+    pub async fn save_with_alerts(
+        &self,
+        response: Response,
+        rules: Arc<Vec<AlertRule>>,
+    ) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(s) => s.save(response).await,
+            Store::Sqlite(s) => s.save(response, rules).await,
+        }
+    }
+
+    /// Notified whenever alerts are queued.
+    pub fn alert_signal(&self) -> Arc<Notify> {
+        match self {
+            Store::Sqlite(s) => s.alert_signal(),
+        }
+    }
+
+    /// Leases up to `limit` due alerts until `now_ms + lease_ms`.
+    pub async fn claim_alerts(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<AlertJob>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.claim_alerts(now_ms, lease_ms, limit).await,
+        }
+    }
+
+    pub async fn alert_delivered(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.alert_delivered(id, now_ms).await,
+        }
+    }
+
+    /// Records a failed attempt: next try at `next_ms`, or given up at `gave_up_ms`.
+    pub async fn alert_failed(
+        &self,
+        id: i64,
+        next_ms: i64,
+        error: &str,
+        gave_up_ms: Option<i64>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => {
+                s.alert_failed(id, next_ms, error.to_string(), gave_up_ms)
+                    .await
+            }
+        }
+    }
+
+    pub async fn alert_counts(&self) -> Result<AlertCounts, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.alert_counts().await,
         }
     }
 

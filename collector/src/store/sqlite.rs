@@ -2,7 +2,11 @@
 //! in batches, reads on a separate connection.
 
 use super::sql::{self, Dialect, Param, Params};
-use super::{CommentQuery, FollowUpQuery, ListFilter, ResponseFilter, StoreError, StoredResponse};
+use super::{
+    AlertCounts, AlertJob, CommentQuery, FollowUpQuery, ListFilter, ResponseFilter, StoreError,
+    StoredResponse,
+};
+use crate::alerts::AlertRule;
 use crate::followup::{self, FollowUp, FollowUpCounts, FollowUpItem, FollowUpState, Refusal};
 use crate::report::CountRow;
 use rusqlite::types::Type;
@@ -14,7 +18,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 use touchpoint_protocol::{QuestionType, Response, Status};
 
 mod writer;
@@ -24,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0001_responses.sql"),
     include_str!("migrations/sqlite/0002_occurred_epoch.sql"),
     include_str!("migrations/sqlite/0003_follow_ups.sql"),
+    include_str!("migrations/sqlite/0004_alert_outbox.sql"),
 ];
 /// Responses waiting for the writer before senders are made to wait.
 const QUEUE_DEPTH: usize = 16 * 1024;
@@ -41,13 +46,15 @@ pub(super) type Counts = Arc<Mutex<HashMap<String, u64>>>;
 pub(super) type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 pub(super) enum Command {
-    Save(Box<Response>, Reply),
+    Save(Box<Response>, Arc<Vec<AlertRule>>, Reply),
     Run(Job),
     Shutdown,
 }
 
 struct Inner {
     queue: mpsc::Sender<Command>,
+    /// Woken when the writer queues alerts.
+    alerts: Arc<Notify>,
     reader: Mutex<Connection>,
     answered: Counts,
     writer: Mutex<Option<JoinHandle<()>>>,
@@ -86,23 +93,30 @@ impl SqliteStore {
 
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
         let counts = answered.clone();
+        let alerts = Arc::new(Notify::new());
+        let signal = alerts.clone();
         let writer = std::thread::Builder::new()
             .name("touchpoint-sqlite-writer".into())
-            .spawn(move || writer::run(conn, rx, counts))
+            .spawn(move || writer::run(conn, rx, counts, signal))
             .map_err(|e| StoreError::Unsupported(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteStore(Arc::new(Inner {
             queue,
+            alerts,
             reader: Mutex::new(reader),
             answered,
             writer: Mutex::new(Some(writer)),
         })))
     }
 
-    pub async fn save(&self, response: Response) -> Result<(), StoreError> {
+    pub async fn save(
+        &self,
+        response: Response,
+        rules: Arc<Vec<AlertRule>>,
+    ) -> Result<(), StoreError> {
         let (reply, committed) = oneshot::channel();
         self.0
             .queue
-            .send(Command::Save(Box::new(response), reply))
+            .send(Command::Save(Box::new(response), rules, reply))
             .await
             .map_err(|_| StoreError::Closed)?;
         committed.await.map_err(|_| StoreError::Closed)?
@@ -304,6 +318,74 @@ impl SqliteStore {
             })?;
             rows.collect::<Result<Vec<_>, _>>()
                 .map_err(StoreError::from)
+        })
+        .await
+    }
+
+    pub fn alert_signal(&self) -> Arc<Notify> {
+        self.0.alerts.clone()
+    }
+
+    pub async fn claim_alerts(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<AlertJob>, StoreError> {
+        self.write(move |conn| {
+            let mut stmt = conn.prepare_cached(&sql::alert_claim(Dialect::Sqlite))?;
+            let rows =
+                stmt.query_map(rusqlite::params![now_ms, now_ms + lease_ms, limit], |r| {
+                    Ok(AlertJob {
+                        id: r.get(0)?,
+                        alert_id: r.get(1)?,
+                        webhook: r.get(2)?,
+                        body: r.get(3)?,
+                        attempts: r.get(4)?,
+                        created_ms: r.get(5)?,
+                    })
+                })?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(StoreError::from)
+        })
+        .await
+    }
+
+    pub async fn alert_delivered(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            conn.execute(sql::ALERT_DELIVERED, rusqlite::params![id, now_ms])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn alert_failed(
+        &self,
+        id: i64,
+        next_ms: i64,
+        error: String,
+        gave_up_ms: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            conn.execute(
+                sql::ALERT_FAILED,
+                rusqlite::params![id, next_ms, error, gave_up_ms],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn alert_counts(&self) -> Result<AlertCounts, StoreError> {
+        self.read(|conn| {
+            conn.query_row(sql::ALERT_COUNTS, [], |r| {
+                Ok(AlertCounts {
+                    pending: r.get(0)?,
+                    delivered: r.get(1)?,
+                    given_up: r.get(2)?,
+                })
+            })
+            .map_err(StoreError::from)
         })
         .await
     }

@@ -2,6 +2,8 @@
 //! through the router without a port.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod serve;
+
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
@@ -45,6 +47,11 @@ pub fn payload(changes: Value) -> Value {
         v[k] = val.clone();
     }
     v
+}
+
+/// An HTTP client (rustls needs its crypto provider installed first).
+pub fn client() -> reqwest::Client {
+    touchpoint_collector::alerts::delivery::client(std::time::Duration::from_secs(30))
 }
 
 /// A v4-looking UUID that differs per `n`.

@@ -2,9 +2,13 @@
 //! time and answers each sender only after its commit.
 
 use super::{locked, stored_from_row, Command, Counts, Reply, COLUMNS};
-use crate::store::StoreError;
+use crate::alerts::{self, delivery, AlertRule};
+use crate::clock;
+use crate::store::{sql, StoreError};
 use rusqlite::{params, CachedStatement, Connection, TransactionBehavior};
+use std::sync::Arc;
 use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use touchpoint_protocol::{Response, Status};
 
 /// Most responses committed in one transaction: large enough to amortise the
@@ -12,8 +16,16 @@ use touchpoint_protocol::{Response, Status};
 const MAX_BATCH: usize = 512;
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-pub(super) fn run(mut conn: Connection, mut queue: mpsc::Receiver<Command>, answered: Counts) {
-    let mut batch: Vec<(Box<Response>, Reply)> = Vec::with_capacity(MAX_BATCH);
+/// A queued save: the response, the alert rules in force, the sender.
+type Job = (Box<Response>, Arc<Vec<AlertRule>>, Reply);
+
+pub(super) fn run(
+    mut conn: Connection,
+    mut queue: mpsc::Receiver<Command>,
+    answered: Counts,
+    alerts: Arc<Notify>,
+) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut open = true;
     while open {
         let Some(first) = queue.blocking_recv() else {
@@ -22,10 +34,10 @@ pub(super) fn run(mut conn: Connection, mut queue: mpsc::Receiver<Command>, answ
         let mut next = Some(first);
         while let Some(cmd) = next.take() {
             match cmd {
-                Command::Save(r, reply) => batch.push((r, reply)),
+                Command::Save(r, rules, reply) => batch.push((r, rules, reply)),
                 Command::Run(job) => {
                     // Queued saves go first, so the job sees them.
-                    commit(&mut conn, &mut batch, &answered);
+                    commit(&mut conn, &mut batch, &answered, &alerts);
                     job(&mut conn);
                 }
                 Command::Shutdown => open = false,
@@ -34,7 +46,7 @@ pub(super) fn run(mut conn: Connection, mut queue: mpsc::Receiver<Command>, answ
                 next = queue.try_recv().ok();
             }
         }
-        commit(&mut conn, &mut batch, &answered);
+        commit(&mut conn, &mut batch, &answered, &alerts);
     }
     tracing::debug!("SQLite writer stopped");
 }
@@ -42,70 +54,116 @@ pub(super) fn run(mut conn: Connection, mut queue: mpsc::Receiver<Command>, answ
 /// Commits the batch in one transaction and answers every sender. If the
 /// batch fails, each response is retried alone so one bad row cannot fail
 /// the others.
-fn commit(conn: &mut Connection, batch: &mut Vec<(Box<Response>, Reply)>, answered: &Counts) {
+fn commit(conn: &mut Connection, batch: &mut Vec<Job>, answered: &Counts, alerts: &Notify) {
     if batch.is_empty() {
         return;
     }
-    let all: Vec<&Response> = batch.iter().map(|(r, _)| &**r).collect();
+    let all: Vec<(&Response, &[AlertRule])> = batch
+        .iter()
+        .map(|(r, rules, _)| (&**r, &rules[..]))
+        .collect();
     let outcome = write(conn, &all);
     match outcome {
-        Ok(deltas) => {
-            apply(answered, deltas);
-            batch.drain(..).for_each(|(_, reply)| {
+        Ok(written) => {
+            written.apply(answered, alerts);
+            batch.drain(..).for_each(|(_, _, reply)| {
                 let _ = reply.send(Ok(()));
             });
         }
         Err(e) if batch.len() == 1 => {
-            let (_, reply) = batch.pop().expect("one job");
+            let (_, _, reply) = batch.pop().expect("one job");
             let _ = reply.send(Err(e));
         }
         Err(e) => {
             tracing::warn!(error = %e, size = batch.len(), "batch write failed; retrying one by one");
-            for (r, reply) in batch.drain(..) {
-                let result = write(conn, &[&r]).map(|deltas| apply(answered, deltas));
+            for (r, rules, reply) in batch.drain(..) {
+                let result = write(conn, &[(&r, &rules[..])]).map(|w| w.apply(answered, alerts));
                 let _ = reply.send(result);
             }
         }
     }
 }
 
-fn apply(answered: &Counts, deltas: Vec<(String, i64)>) {
-    let mut counts = locked(answered);
-    for (touchpoint, delta) in deltas {
-        let n = counts.entry(touchpoint).or_default();
-        *n = n.saturating_add_signed(delta);
+/// What a committed write changed besides the rows.
+#[derive(Default)]
+struct Written {
+    /// Answered-count change per touchpoint.
+    deltas: Vec<(String, i64)>,
+    /// Alerts queued.
+    alerts: usize,
+}
+
+impl Written {
+    fn apply(self, answered: &Counts, alerts: &Notify) {
+        let mut counts = locked(answered);
+        for (touchpoint, delta) in self.deltas {
+            let n = counts.entry(touchpoint).or_default();
+            *n = n.saturating_add_signed(delta);
+        }
+        if self.alerts > 0 {
+            alerts.notify_one();
+        }
     }
 }
 
-/// Writes the responses in one transaction; returns how each changed its
-/// touchpoint's answered count.
-fn write(conn: &mut Connection, responses: &[&Response]) -> Result<Vec<(String, i64)>, StoreError> {
+/// Writes the responses, and the alerts they trigger, in one transaction.
+fn write(
+    conn: &mut Connection,
+    responses: &[(&Response, &[AlertRule])],
+) -> Result<Written, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut deltas = Vec::new();
+    let mut written = Written::default();
     {
         let mut select = tx.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM responses WHERE response_id = ?1"
         ))?;
         let mut upsert = tx.prepare_cached(&upsert_sql())?;
-        for incoming in responses {
-            if let Some(delta) = upsert_one(&mut select, &mut upsert, incoming)? {
-                deltas.push(delta);
-            }
+        let mut enqueue = tx.prepare_cached(sql::ALERT_ENQUEUE)?;
+        for (incoming, rules) in responses {
+            let (merged, delta) = upsert_one(&mut select, &mut upsert, incoming)?;
+            written.deltas.extend(delta);
+            written.alerts += enqueue_alerts(&mut enqueue, rules, &merged)?;
         }
     }
     tx.commit()?;
-    Ok(deltas)
+    Ok(written)
+}
+
+/// One alert per rule the merged response matches; a (response, rule)
+/// already queued is left alone, so later posts never repeat an alert.
+fn enqueue_alerts(
+    enqueue: &mut CachedStatement,
+    rules: &[AlertRule],
+    merged: &Response,
+) -> Result<usize, StoreError> {
+    let mut queued = 0;
+    for rule in rules.iter().filter(|r| r.matches(merged)) {
+        let alert_id = alerts::new_alert_id();
+        let now = delivery::now_ms();
+        let body = rule.body(&alert_id, &clock::rfc3339(now / 1000), merged);
+        queued += enqueue.execute(params![
+            alert_id,
+            merged.response_id,
+            rule.key,
+            rule.webhook,
+            body,
+            now
+        ])?;
+    }
+    Ok(queued)
 }
 
 fn counts_as_answered(r: &Response) -> bool {
     r.status == Status::Answered && !r.preview
 }
 
+/// Merges and writes one response; returns it merged, with the change to
+/// its touchpoint's answered count.
 fn upsert_one(
     select: &mut CachedStatement,
     upsert: &mut CachedStatement,
     incoming: &Response,
-) -> Result<Option<(String, i64)>, StoreError> {
+) -> Result<(Response, Option<(String, i64)>), StoreError> {
     let existing = select
         .query_map([&incoming.response_id], stored_from_row)?
         .next()
@@ -136,7 +194,8 @@ fn upsert_one(
         crate::clock::epoch_seconds(&merged.occurred_at).unwrap_or_else(crate::clock::now_epoch),
     ])?;
     let now = counts_as_answered(&merged);
-    Ok((was != now).then_some((merged.touchpoint, if now { 1 } else { -1 })))
+    let delta = (was != now).then(|| (merged.touchpoint.clone(), if now { 1 } else { -1 }));
+    Ok((merged, delta))
 }
 
 fn upsert_sql() -> String {
