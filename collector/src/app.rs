@@ -7,7 +7,8 @@ use crate::dashboard::{self, layout};
 use crate::error::AppError;
 use crate::guard;
 use crate::ratelimit::RateLimiter;
-use crate::routes::{config, export, follow_ups, health, report, responses, static_files};
+use crate::routes::table::Table;
+use crate::routes::{config, export, follow_ups, health, openapi, report, responses, static_files};
 use crate::store::Store;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, Method};
@@ -46,62 +47,88 @@ impl AppState {
 }
 
 pub fn app(state: AppState) -> Router {
+    app_routes(state).0
+}
+
+/// The router, and the method and path of every route in it.
+pub fn app_routes(state: AppState) -> (Router, Vec<(Method, String)>) {
+    use Method as M;
     let limited = || middleware::from_fn_with_state(state.clone(), guard::rate_limit);
-    let public_api = Router::new()
+    let open_unless_token =
+        middleware::from_fn_with_state(state.clone(), guard::require_if_explicit);
+    let public_api = Table::new()
         .route(
             "/v1/responses",
+            &[M::POST, M::GET],
             post(responses::post)
                 .layer(limited())
-                .merge(get(responses::list).layer(middleware::from_fn_with_state(
-                    state.clone(),
-                    guard::require_if_explicit,
-                ))),
+                .merge(get(responses::list).layer(open_unless_token)),
         )
-        .route("/v1/config", get(config::get).layer(limited()))
-        .route("/v1/config/schema", get(config::schema))
-        .layer(DefaultBodyLimit::max(responses::MAX_BODY_BYTES))
-        .layer(cors(state.config.clone()));
-    let admin_api = Router::new()
-        .route("/v1/report", get(report::get))
-        .route("/v1/export", get(export::get))
-        .route("/v1/follow-ups", get(follow_ups::list))
-        .route("/v1/follow-ups/{response_id}", post(follow_ups::step))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            guard::require_api,
-        ));
-    let pages = Router::new()
-        .route("/", get(dashboard::journey::page_handler))
-        .route("/follow-ups", get(dashboard::follow_ups::page_handler))
+        .route("/v1/config", &[M::GET], get(config::get).layer(limited()))
+        .route("/v1/config/schema", &[M::GET], get(config::schema))
+        .with(|r| {
+            r.layer(DefaultBodyLimit::max(responses::MAX_BODY_BYTES))
+                .layer(cors(state.config.clone()))
+        });
+    let admin_api = Table::new()
+        .route("/v1/report", &[M::GET], get(report::get))
+        .route("/v1/export", &[M::GET], get(export::get))
+        .route("/v1/follow-ups", &[M::GET], get(follow_ups::list))
         .route(
-            "/follow-ups/{response_id}",
-            post(dashboard::follow_ups::step),
+            "/v1/follow-ups/{response_id}",
+            &[M::POST],
+            post(follow_ups::step),
         )
+        .with(|r| {
+            r.route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                guard::require_api,
+            ))
+        });
+    let pages = Table::new()
+        .route("/", &[M::GET], get(dashboard::journey::page_handler))
         .route(
             "/touchpoints/{id}",
+            &[M::GET],
             get(dashboard::touchpoint::page_handler),
         )
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            guard::require_page,
-        ));
-    let login = Router::new()
+        .route(
+            "/follow-ups",
+            &[M::GET],
+            get(dashboard::follow_ups::page_handler),
+        )
+        .route(
+            "/follow-ups/{response_id}",
+            &[M::POST],
+            post(dashboard::follow_ups::step),
+        )
+        .with(|r| {
+            r.route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                guard::require_page,
+            ))
+        });
+    let public = Table::new()
+        .route("/healthz", &[M::GET], get(health::healthz))
+        .route("/v1/openapi.json", &[M::GET], get(openapi::get))
         .route(
             "/login",
+            &[M::GET, M::POST],
             get(dashboard::login::form).merge(post(dashboard::login::submit).layer(limited())),
         )
-        .route("/logout", post(dashboard::login::logout))
-        .route("/dashboard.css", get(layout::stylesheet));
-    Router::new()
-        .route("/healthz", get(health::healthz))
+        .route("/logout", &[M::POST], post(dashboard::login::logout))
+        .route("/dashboard.css", &[M::GET], get(layout::stylesheet));
+    let (router, routes) = public
         .merge(public_api)
         .merge(admin_api)
         .merge(pages)
-        .merge(login)
-        .merge(static_files::router(&state.widget_dir))
+        .merge(static_files::table(&state.widget_dir))
+        .into_parts();
+    let router = router
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(log_request))
-        .with_state(state)
+        .with_state(state);
+    (router, routes)
 }
 
 /// Origins come from the config in force at request time, so a reload

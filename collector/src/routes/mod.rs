@@ -2,6 +2,8 @@ pub mod config;
 pub mod export;
 pub mod follow_ups;
 pub mod health;
+pub mod openapi;
 pub mod report;
 pub mod responses;
 pub mod static_files;
+pub mod table;

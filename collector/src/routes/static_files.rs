@@ -1,22 +1,22 @@
 //! The built widget, the demo shop and the e2e test pages, so the demo is
 //! one process. (`/` is the dashboard; the shop lives at `/shop/`.)
 
-use axum::Router;
+use super::table::Table;
 use std::path::{Path, PathBuf};
 use tower_http::services::{ServeDir, ServeFile};
 
-pub fn router<S: Clone + Send + Sync + 'static>(widget_dir: &Path) -> Router<S> {
+pub fn table<S: Clone + Send + Sync + 'static>(widget_dir: &Path) -> Table<S> {
     // The shop is a single-page app that routes on location.pathname.
     let shop = ServeFile::new(widget_dir.join("index.html"));
-    let mut router = Router::new()
+    let mut table = Table::new()
         .nest_service("/widget", ServeDir::new(widget_dir))
         .route_service("/shop", shop.clone())
         .route_service("/shop/", shop.clone())
         .route_service("/shop/{*page}", shop);
     if let Some(pages) = test_pages(widget_dir) {
-        router = router.nest_service("/test-pages", ServeDir::new(pages));
+        table = table.nest_service("/test-pages", ServeDir::new(pages));
     }
-    router
+    table
 }
 
 /// `<widget-dir>/../tests/pages`, when it exists.
