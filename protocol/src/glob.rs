@@ -84,6 +84,24 @@ mod tests {
         assert!(!any_url_matches(Some(&[]), "/x", "http://h/x"));
     }
 
+    /// The cases `touchpoint.js` is tested against too (tests/e2e/bootstrap.test.mjs):
+    /// the bootstrap decides whether to load the widget with its own copy of this rule.
+    #[test]
+    fn shared_vectors_agree() {
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/url-glob.json")).unwrap();
+        let cases = file["cases"].as_array().unwrap();
+        assert!(cases.len() >= 20);
+        for case in cases {
+            let s = |k: &str| case[k].as_str().unwrap();
+            assert_eq!(
+                url_matches(s("pattern"), s("path"), s("url")),
+                case["match"].as_bool().unwrap(),
+                "{case}"
+            );
+        }
+    }
+
     #[test]
     fn pathological_pattern_stays_fast() {
         let pattern = "*a".repeat(50);

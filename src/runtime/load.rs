@@ -17,7 +17,8 @@ pub struct Options {
     pub endpoint: Option<String>,
     /// Absolute config URL (`data-config`).
     pub config: Option<String>,
-    /// Config text, when the page inlines it (else read from the page).
+    /// Config text the bootstrap already read (fetched from `config` or
+    /// inline on the page); when absent it is fetched or read here.
     pub inline_config: Option<String>,
     /// `data-locale` override.
     pub locale: Option<String>,
@@ -112,13 +113,15 @@ fn parse(text: &str, opts: &Options) -> Result<ParsedConfig, String> {
 }
 
 async fn config_text(opts: &Options) -> Result<String, String> {
+    // The bootstrap hands over the text it has already read (from
+    // data-config or the page), so the config is not fetched twice.
+    if let Some(text) = &opts.inline_config {
+        return Ok(text.clone());
+    }
     if let Some(url) = &opts.config {
         return fetch_text(url).await.map_err(|e| {
             format!("the config {url} could not be loaded ({e}); no survey will show")
         });
-    }
-    if let Some(text) = &opts.inline_config {
-        return Ok(text.clone());
     }
     dom::window()
         .and_then(|w| w.document())
