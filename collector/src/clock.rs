@@ -28,6 +28,15 @@ pub fn rfc3339(epoch: i64) -> String {
     t.format(&Rfc3339).expect("a UTC time formats as RFC 3339")
 }
 
+/// Now as `2026-11-23T10:00:00.123Z` (the form SQLite's `strftime('%f')` writes).
+pub fn now_rfc3339_millis() -> String {
+    let t = OffsetDateTime::now_utc();
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    t.format(&fmt).expect("a UTC time formats")
+}
+
 /// `2026-11-23`.
 pub fn date(epoch: i64) -> String {
     rfc3339(epoch)[..10].to_string()

@@ -169,6 +169,30 @@ pub fn in_queue(question: &str, score: Option<u8>, status: &str, preview: bool) 
         && matches!((q, score), (Some(q), Some(s)) if q.band(s).needs_follow_up())
 }
 
+/// What a backend found about a response, decided: the state the step
+/// starts from, or why it is refused.
+pub struct Subject {
+    pub question: String,
+    pub score: Option<u8>,
+    pub status: String,
+    pub preview: bool,
+    pub state: Option<String>,
+}
+
+impl Subject {
+    pub fn decide(&self, to: FollowUpState, note: Option<&str>) -> Result<FollowUpState, Refusal> {
+        if !in_queue(&self.question, self.score, &self.status, self.preview) {
+            return Err(Refusal::NotInQueue);
+        }
+        let from = self
+            .state
+            .as_deref()
+            .and_then(FollowUpState::parse)
+            .unwrap_or(FollowUpState::Open);
+        from.check_step(to, note).map(|()| from)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,7 +178,6 @@ fn main() -> ExitCode {
 }
 
 /// `touchpoint export`: the same pages as `GET /v1/export`, to stdout.
-#[allow(irrefutable_let_patterns)] // until PostgreSQL joins DbTarget
 fn run_export(
     db: &str,
     format: &str,

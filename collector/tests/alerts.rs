@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use touchpoint_collector::alerts::delivery::{self, DeliveryOptions};
-use touchpoint_collector::store::Store;
+use touchpoint_collector::store::{AlertCounts, Store};
 
 /// What the receiver saw: (idempotency key, body), and its status per request.
 #[derive(Clone, Default)]
@@ -89,15 +89,18 @@ async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-fn attempts(db: &std::path::Path) -> Vec<(u32, Option<String>)> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT attempts, last_error FROM alert_outbox ORDER BY id")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+/// Polls `store`'s outbox until `done` says so.
+async fn wait_for_outbox(what: &str, store: &Store, done: impl Fn(&AlertCounts) -> bool) {
+    for _ in 0..200 {
+        if done(&store.alert_counts().await.unwrap()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "timed out waiting for {what}: {:?}",
+        store.alert_counts().await.unwrap()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,13 +122,11 @@ async fn alerts_survive_a_receiver_outage_and_a_restart_and_are_sent_once() {
     for p in posts {
         assert_eq!(app.post(&payload(p)).await.status, StatusCode::ACCEPTED);
     }
-    let db = app.dir.path().join("touchpoint.db");
-    wait_until("failed attempts while the receiver is down", || {
-        let a = attempts(&db);
-        a.len() == 2
-            && a.iter()
-                .all(|(n, e)| *n >= 2 && e.as_deref().is_some_and(|e| e.contains("127.0.0.1")))
-    })
+    wait_for_outbox(
+        "failed attempts while the receiver is down",
+        &app.state.store,
+        |c| c.pending == 2 && c.attempts >= 4,
+    )
     .await;
     let counts = app.state.store.alert_counts().await.unwrap();
     assert_eq!((counts.pending, counts.delivered), (2, 0));
@@ -133,7 +134,7 @@ async fn alerts_survive_a_receiver_outage_and_a_restart_and_are_sent_once() {
     // Restart: stop delivering, close the store, open it again.
     deliveries.stop().await;
     app.state.store.close().await;
-    let store = Store::open(db.to_str().unwrap()).unwrap();
+    let store = Store::open(&app.db_url).unwrap();
     let seen = Seen::default();
     *seen.fail_first.lock().unwrap() = 1;
     receiver_up(port, seen.clone()).await;
@@ -189,7 +190,8 @@ async fn a_crashed_collector_sends_the_queued_alerts_after_it_starts_again() {
         "--alert-retry-max-ms",
         "200",
     ];
-    let mut served = serve::start(dir.path(), &config_path, "sqlite:t.db", &args, &[]);
+    let db = common::db::fresh(dir.path());
+    let mut served = serve::start(dir.path(), &config_path, &db.url, &args, &[]);
     let client = common::client();
     for n in 1..=3u32 {
         let res = client
@@ -200,9 +202,9 @@ async fn a_crashed_collector_sends_the_queued_alerts_after_it_starts_again() {
             .unwrap();
         assert_eq!(res.status(), 202);
     }
-    let db = dir.path().join("t.db");
-    wait_until("failed attempts", || {
-        attempts(&db).iter().filter(|(n, _)| *n >= 1).count() == 3
+    let store = Store::open(&db.url).unwrap();
+    wait_for_outbox("failed attempts", &store, |c| {
+        c.pending == 3 && c.attempts >= 3
     })
     .await;
 
@@ -211,7 +213,7 @@ async fn a_crashed_collector_sends_the_queued_alerts_after_it_starts_again() {
     served.child.wait().unwrap();
     let seen = Seen::default();
     receiver_up(port, seen.clone()).await;
-    let again = serve::start(dir.path(), &config_path, "sqlite:t.db", &args, &[]);
+    let again = serve::start(dir.path(), &config_path, &db.url, &args, &[]);
     wait_until("three alerts after the restart", || {
         seen.delivered.lock().unwrap().len() == 3
     })
@@ -223,6 +225,7 @@ async fn a_crashed_collector_sends_the_queued_alerts_after_it_starts_again() {
     keys.dedup();
     assert_eq!(keys.len(), 3, "no duplicates: {delivered:?}");
     drop(again);
+    store.close().await;
 }
 
 #[test]

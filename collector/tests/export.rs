@@ -147,11 +147,10 @@ async fn touchpoint_export_writes_the_same_rows_offline() {
     let app = TestApp::new();
     fill(&app, PAGE_ROWS + 1).await;
     app.state.store.close().await;
-    let db = app.dir.path().join("touchpoint.db");
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_touchpoint"))
             .arg("export")
-            .args(["--db", db.to_str().unwrap()])
+            .args(["--db", &app.db_url])
             .args(args)
             .output()
             .unwrap()

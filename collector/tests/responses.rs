@@ -215,9 +215,7 @@ async fn saved_responses_survive_a_restart() {
         "a closed store refuses writes instead of losing them"
     );
 
-    let db = app.dir.path().join("touchpoint.db");
-    let reopened =
-        touchpoint_collector::store::Store::open(&format!("sqlite:{}", db.display())).unwrap();
+    let reopened = touchpoint_collector::store::Store::open(&app.db_url).unwrap();
     let rows = reopened.list(Default::default()).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].response.score, Some(9));
@@ -245,9 +243,13 @@ fn db_urls() {
         DbTarget::parse("sqlite:///var/t.db").unwrap(),
         sqlite("/var/t.db")
     );
-    let pg = DbTarget::parse("postgres://u@localhost/touchpoint").unwrap_err();
-    assert!(
-        pg.to_string().contains("PostgreSQL is not supported yet"),
-        "{pg}"
-    );
+    for url in [
+        "postgres://u@localhost/touchpoint",
+        "postgresql://localhost:5433/t?sslmode=disable",
+    ] {
+        assert_eq!(
+            DbTarget::parse(url).unwrap(),
+            DbTarget::Postgres(url.into())
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! routes never know which database they talk to; SQLite is the only one so
 //! far, PostgreSQL joins as a second variant.
 
+mod postgres;
 pub(crate) mod sql;
 mod sqlite;
 
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use touchpoint_protocol::Response;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// A response as stored: the wire fields plus when the collector first saw
@@ -86,6 +88,8 @@ pub struct AlertCounts {
     pub pending: u64,
     pub delivered: u64,
     pub given_up: u64,
+    /// Attempts made so far on the pending ones.
+    pub attempts: u64,
 }
 
 #[derive(Debug)]
@@ -100,6 +104,7 @@ pub enum StoreError {
     /// The writer has shut down; nothing more can be saved.
     Closed,
     Sqlite(rusqlite::Error),
+    Postgres(String),
     /// A stored row could not be read back as a response.
     Corrupt(String),
 }
@@ -114,6 +119,7 @@ impl fmt::Display for StoreError {
             ),
             StoreError::Closed => f.write_str("the store is shut down"),
             StoreError::Sqlite(e) => write!(f, "SQLite: {e}"),
+            StoreError::Postgres(e) => write!(f, "PostgreSQL: {e}"),
             StoreError::Corrupt(msg) => write!(f, "stored row is unreadable: {msg}"),
         }
     }
@@ -131,16 +137,16 @@ impl From<rusqlite::Error> for StoreError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbTarget {
     Sqlite(PathBuf),
+    /// A `postgres://` or `postgresql://` URL.
+    Postgres(String),
 }
 
 impl DbTarget {
-    /// Accepts a plain path, `sqlite:path` or `sqlite://path`.
+    /// Accepts a plain path, `sqlite:path`, `sqlite://path`, or a
+    /// `postgres://user@host/db` URL.
     pub fn parse(db: &str) -> Result<DbTarget, StoreError> {
         if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-            return Err(StoreError::Unsupported(
-                "PostgreSQL is not supported yet; pass a SQLite file such as --db touchpoint.db"
-                    .into(),
-            ));
+            return Ok(DbTarget::Postgres(db.to_string()));
         }
         let path = db
             .strip_prefix("sqlite://")
@@ -159,6 +165,17 @@ impl DbTarget {
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// Calls the same method on whichever backend is in use.
+macro_rules! each {
+    ($self:expr, $s:ident => $call:expr) => {
+        match $self {
+            Store::Sqlite($s) => $call,
+            Store::Postgres($s) => $call,
+        }
+    };
 }
 
 impl Store {
@@ -166,6 +183,7 @@ impl Store {
     pub fn open(db: &str) -> Result<Store, StoreError> {
         match DbTarget::parse(db)? {
             DbTarget::Sqlite(path) => SqliteStore::open(&path).map(Store::Sqlite),
+            DbTarget::Postgres(url) => PgStore::open(&url).map(Store::Postgres),
         }
     }
 
@@ -182,16 +200,12 @@ impl Store {
         response: Response,
         rules: Arc<Vec<AlertRule>>,
     ) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.save(response, rules).await,
-        }
+        each!(self, s => s.save(response, rules).await)
     }
 
     /// Notified whenever alerts are queued.
     pub fn alert_signal(&self) -> Arc<Notify> {
-        match self {
-            Store::Sqlite(s) => s.alert_signal(),
-        }
+        each!(self, s => s.alert_signal())
     }
 
     /// Leases up to `limit` due alerts until `now_ms + lease_ms`.
@@ -201,15 +215,11 @@ impl Store {
         lease_ms: i64,
         limit: u32,
     ) -> Result<Vec<AlertJob>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.claim_alerts(now_ms, lease_ms, limit).await,
-        }
+        each!(self, s => s.claim_alerts(now_ms, lease_ms, limit).await)
     }
 
     pub async fn alert_delivered(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => s.alert_delivered(id, now_ms).await,
-        }
+        each!(self, s => s.alert_delivered(id, now_ms).await)
     }
 
     /// Records a failed attempt: next try at `next_ms`, or given up at `gave_up_ms`.
@@ -220,25 +230,17 @@ impl Store {
         error: &str,
         gave_up_ms: Option<i64>,
     ) -> Result<(), StoreError> {
-        match self {
-            Store::Sqlite(s) => {
-                s.alert_failed(id, next_ms, error.to_string(), gave_up_ms)
-                    .await
-            }
-        }
+        let error = error.to_string();
+        each!(self, s => s.alert_failed(id, next_ms, error, gave_up_ms).await)
     }
 
     pub async fn alert_counts(&self) -> Result<AlertCounts, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.alert_counts().await,
-        }
+        each!(self, s => s.alert_counts().await)
     }
 
     /// Stored responses, oldest first.
     pub async fn list(&self, filter: ListFilter) -> Result<Vec<StoredResponse>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.list(filter).await,
-        }
+        each!(self, s => s.list(filter).await)
     }
 
     /// Responses matching `filter` counted for the report, with trend
@@ -249,23 +251,17 @@ impl Store {
         bucket_from: i64,
         bucket_secs: i64,
     ) -> Result<Vec<CountRow>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.report_counts(filter, bucket_from, bucket_secs).await,
-        }
+        each!(self, s => s.report_counts(filter, bucket_from, bucket_secs).await)
     }
 
     /// Answered responses with a comment, newest first.
     pub async fn comments(&self, q: CommentQuery) -> Result<Vec<StoredResponse>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.comments(q).await,
-        }
+        each!(self, s => s.comments(q).await)
     }
 
     /// Follow-up queue entries.
     pub async fn follow_ups(&self, q: FollowUpQuery) -> Result<Vec<FollowUpItem>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.follow_ups(q).await,
-        }
+        each!(self, s => s.follow_ups(q).await)
     }
 
     /// Follow-up queue entries per state.
@@ -273,9 +269,7 @@ impl Store {
         &self,
         filter: ResponseFilter,
     ) -> Result<FollowUpCounts, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.follow_up_counts(filter).await,
-        }
+        each!(self, s => s.follow_up_counts(filter).await)
     }
 
     /// Moves a follow-up to `to` (see [`FollowUpState::check_step`]) and
@@ -289,9 +283,7 @@ impl Store {
         let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
         let now = crate::clock::rfc3339(crate::clock::now_epoch());
         let id = response_id.to_ascii_lowercase();
-        let done = match self {
-            Store::Sqlite(s) => s.set_follow_up(id.clone(), to, note, now).await?,
-        };
+        let done = each!(self, s => s.set_follow_up(id.clone(), to, note, now).await?);
         if let Err(refusal) = done {
             return Ok(Err(refusal));
         }
@@ -314,23 +306,17 @@ impl Store {
         after: i64,
         limit: u32,
     ) -> Result<Vec<(i64, StoredResponse)>, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.export_page(filter, after, limit).await,
-        }
+        each!(self, s => s.export_page(filter, after, limit).await)
     }
 
     /// Answered (non-preview) responses per touchpoint; kept in memory, so
     /// cheap enough for every config request.
     pub fn answered_counts(&self) -> HashMap<String, u64> {
-        match self {
-            Store::Sqlite(s) => s.answered_counts(),
-        }
+        each!(self, s => s.answered_counts())
     }
 
     /// Commits everything queued, then stops accepting writes.
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite(s) => s.close().await,
-        }
+        each!(self, s => s.close().await)
     }
 }

@@ -6,8 +6,58 @@ use super::{CommentQuery, FollowUpQuery, ResponseFilter};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     Sqlite,
-    #[allow(dead_code)] // the PostgreSQL backend is the second user
     Postgres,
+}
+
+/// The wire fields and timestamps of a stored response, in the order rows
+/// are read back.
+pub const COLUMNS: &str = "response_id, touchpoint, stage, question, score, comment, status, \
+     respondent, attributes, locale, page_url, occurred_at, widget_version, preview, \
+     received_at, updated_at";
+
+/// `?1`-style SQL for PostgreSQL (`$1`).
+pub fn pg(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Insert-or-update of a merged response: parameters 1–14 are the wire
+/// fields in [`COLUMNS`] order; then the write time (PostgreSQL only;
+/// SQLite takes its own clock) and `occurred_epoch`.
+pub fn upsert_response(dialect: Dialect) -> String {
+    let updated: Vec<String> = COLUMNS
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !matches!(*c, "response_id" | "received_at"))
+        .chain(["occurred_epoch"])
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let fields: Vec<String> = (1..=14).map(|i| format!("?{i}")).collect();
+    let tail = match dialect {
+        Dialect::Sqlite => {
+            let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+            format!("{now}, {now}, ?15")
+        }
+        Dialect::Postgres => "?15, ?15, ?16".to_string(),
+    };
+    let sql = format!(
+        "INSERT INTO responses ({COLUMNS}, occurred_epoch) VALUES ({}, {tail}) \
+         ON CONFLICT (response_id) DO UPDATE SET {}",
+        fields.join(", "),
+        updated.join(", ")
+    );
+    match dialect {
+        Dialect::Sqlite => sql,
+        Dialect::Postgres => pg(&sql),
+    }
 }
 
 /// A bound parameter.
@@ -266,4 +316,6 @@ pub const ALERT_FAILED: &str = "UPDATE alert_outbox \
 pub const ALERT_COUNTS: &str = "SELECT \
      COUNT(*) FILTER (WHERE delivered_ms IS NULL AND gave_up_ms IS NULL), \
      COUNT(*) FILTER (WHERE delivered_ms IS NOT NULL), \
-     COUNT(*) FILTER (WHERE gave_up_ms IS NOT NULL) FROM alert_outbox";
+     COUNT(*) FILTER (WHERE gave_up_ms IS NOT NULL), \
+     CAST(COALESCE(SUM(attempts) FILTER (WHERE delivered_ms IS NULL AND gave_up_ms IS NULL), 0) AS BIGINT) \
+     FROM alert_outbox";

@@ -7,7 +7,7 @@ use super::{
     StoredResponse,
 };
 use crate::alerts::AlertRule;
-use crate::followup::{self, FollowUp, FollowUpCounts, FollowUpItem, FollowUpState, Refusal};
+use crate::followup::{FollowUp, FollowUpCounts, FollowUpItem, FollowUpState, Refusal, Subject};
 use crate::report::CountRow;
 use rusqlite::types::Type;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
@@ -33,10 +33,7 @@ const MIGRATIONS: &[&str] = &[
 /// Responses waiting for the writer before senders are made to wait.
 const QUEUE_DEPTH: usize = 16 * 1024;
 
-pub(super) const COLUMNS: &str =
-    "response_id, touchpoint, stage, question, score, comment, status, \
-     respondent, attributes, locale, page_url, occurred_at, widget_version, preview, \
-     received_at, updated_at";
+pub(super) use super::sql::COLUMNS;
 
 pub(super) type Reply = oneshot::Sender<Result<(), StoreError>>;
 pub(super) type Counts = Arc<Mutex<HashMap<String, u64>>>;
@@ -260,29 +257,24 @@ impl SqliteStore {
     ) -> Result<Result<(), Refusal>, StoreError> {
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let row = tx
+            let subject = tx
                 .query_row(sql::FOLLOW_UP_SUBJECT, [&response_id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<u8>>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, bool>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                    ))
+                    Ok(Subject {
+                        question: r.get(0)?,
+                        score: r.get(1)?,
+                        status: r.get(2)?,
+                        preview: r.get(3)?,
+                        state: r.get(4)?,
+                    })
                 })
                 .optional()?;
-            let Some((question, score, status, preview, state)) = row else {
+            let Some(subject) = subject else {
                 return Ok(Err(Refusal::NotFound));
             };
-            if !followup::in_queue(&question, score, &status, preview) {
-                return Ok(Err(Refusal::NotInQueue));
-            }
-            let from = state
-                .and_then(|s| FollowUpState::parse(&s))
-                .unwrap_or(FollowUpState::Open);
-            if let Err(refusal) = from.check_step(to, note.as_deref()) {
-                return Ok(Err(refusal));
-            }
+            let from = match subject.decide(to, note.as_deref()) {
+                Ok(from) => from,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
             let changed = if to == FollowUpState::Contacted {
                 tx.execute(
                     sql::FOLLOW_UP_CONTACTED,
@@ -383,6 +375,7 @@ impl SqliteStore {
                     pending: r.get(0)?,
                     delivered: r.get(1)?,
                     given_up: r.get(2)?,
+                    attempts: r.get(3)?,
                 })
             })
             .map_err(StoreError::from)

@@ -2,6 +2,7 @@
 //! through the router without a port.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod db;
 pub mod serve;
 
 use axum::body::Body;
@@ -61,6 +62,9 @@ pub fn uuid(n: u32) -> String {
 
 pub struct TestApp {
     pub dir: TempDir,
+    /// The store's `--db` value (SQLite file or PostgreSQL schema URL).
+    pub db_url: String,
+    _db: db::Fresh,
     pub config_path: PathBuf,
     pub state: AppState,
     router: Router,
@@ -97,7 +101,9 @@ impl TestApp {
         let config_path = dir.path().join("touchpoint.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
         let loaded = LoadedConfig::from_file(&config_path).unwrap();
-        let store = Store::open(dir.path().join("touchpoint.db").to_str().unwrap()).unwrap();
+        let db = db::fresh(dir.path());
+        let db_url = db.url.clone();
+        let store = Store::open(&db_url).unwrap();
         let mut state = AppState::new(store, ConfigHandle::new(loaded), dir.path().join("dist"));
         // Not explicit, so GET /v1/responses stays open as in the demo.
         state.auth = Arc::new(AdminAuth::new(TOKEN.into(), false));
@@ -105,6 +111,8 @@ impl TestApp {
         let router = app(state.clone());
         TestApp {
             dir,
+            db_url,
+            _db: db,
             config_path,
             state,
             router,

@@ -14,7 +14,6 @@ use touchpoint_protocol::{Response, Status};
 /// Most responses committed in one transaction: large enough to amortise the
 /// fsync under load, small enough to keep each caller's wait short.
 const MAX_BATCH: usize = 512;
-const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /// A queued save: the response, the alert rules in force, the sender.
 type Job = (Box<Response>, Arc<Vec<AlertRule>>, Reply);
@@ -117,7 +116,7 @@ fn write(
         let mut select = tx.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM responses WHERE response_id = ?1"
         ))?;
-        let mut upsert = tx.prepare_cached(&upsert_sql())?;
+        let mut upsert = tx.prepare_cached(&sql::upsert_response(sql::Dialect::Sqlite))?;
         let mut enqueue = tx.prepare_cached(sql::ALERT_ENQUEUE)?;
         for (incoming, rules) in responses {
             let (merged, delta) = upsert_one(&mut select, &mut upsert, incoming)?;
@@ -196,20 +195,4 @@ fn upsert_one(
     let now = counts_as_answered(&merged);
     let delta = (was != now).then(|| (merged.touchpoint.clone(), if now { 1 } else { -1 }));
     Ok((merged, delta))
-}
-
-fn upsert_sql() -> String {
-    let updated: Vec<String> = COLUMNS
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !matches!(*c, "response_id" | "received_at"))
-        .chain(["occurred_epoch"])
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    format!(
-        "INSERT INTO responses ({COLUMNS}, occurred_epoch) VALUES \
-         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, {NOW}, {NOW}, ?15) \
-         ON CONFLICT (response_id) DO UPDATE SET {}",
-        updated.join(", ")
-    )
 }
