@@ -69,7 +69,23 @@ pub fn run(env: &Env) -> Result<()> {
     fs::write(&path, json.to_string() + "\n")
         .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
     println!("\nwrote {}", path.display());
-    Ok(())
+    env.step(
+        "bench: survey painted (paint.mjs, headless Chromium)",
+        || {
+            env.run(
+                env.cmd("node")
+                    .arg("xtask/src/bench/paint.mjs")
+                    .env(
+                        "TOUCHPOINT_BIN",
+                        env.target_dir.join("release").join("touchpoint"),
+                    )
+                    .env("TOUCHPOINT_WIDGET_DIR", env.repo.join("dist"))
+                    .env("TOUCHPOINT_BENCH_OUT", &out),
+                "the paint benchmark failed: see its output above",
+            )?;
+            Ok("measured".into())
+        },
+    )
 }
 
 /// The embed: the bootstrap, the wasm-bindgen glue, the wasm, any CSS and
