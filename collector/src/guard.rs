@@ -53,7 +53,7 @@ pub async fn require_if_explicit(
     }
 }
 
-/// The client's address, as the listener saw it (unspecified when the
+/// The peer's address, as the listener saw it (unspecified when the
 /// router runs without one, as in tests).
 pub fn client_ip(req: &Request) -> IpAddr {
     req.extensions()
@@ -63,7 +63,8 @@ pub fn client_ip(req: &Request) -> IpAddr {
 
 /// 429 with `Retry-After` once the client's bucket is empty.
 pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match state.limiter.check(client_ip(&req)) {
+    let ip = state.limiter.client_ip(req.headers(), client_ip(&req));
+    match state.limiter.check(ip) {
         Ok(()) => next.run(req).await,
         Err(retry_after) => AppError::TooManyRequests { retry_after }.into_response(),
     }

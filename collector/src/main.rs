@@ -47,6 +47,10 @@ enum Command {
         /// GET /v1/config and POST /login; 0 turns the limit off.
         #[arg(long, env = "TOUCHPOINT_RATE_LIMIT", default_value_t = touchpoint_collector::ratelimit::DEFAULT_PER_MINUTE)]
         rate_limit: u32,
+        /// Behind a load balancer or proxy: take the client IP for the rate
+        /// limit from this header (its right-most address), e.g. X-Forwarded-For.
+        #[arg(long, env = "TOUCHPOINT_CLIENT_IP_HEADER")]
+        client_ip_header: Option<String>,
         /// Wait before the first retry of a failed webhook alert, in ms; doubles each time.
         #[arg(long, default_value_t = 1000)]
         alert_retry_min_ms: u64,
@@ -95,6 +99,7 @@ fn main() -> ExitCode {
             widget_dir,
             admin_token,
             rate_limit,
+            client_ip_header,
             alert_retry_min_ms,
             alert_retry_max_ms,
         } => {
@@ -112,6 +117,7 @@ fn main() -> ExitCode {
                 widget_dir,
                 admin_token,
                 rate_limit,
+                client_ip_header,
                 alerts: alert_options(alert_retry_min_ms, alert_retry_max_ms),
             };
             let run = tokio::runtime::Runtime::new()

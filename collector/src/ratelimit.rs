@@ -1,6 +1,7 @@
 //! Per-client rate limit on the public endpoints: a token bucket per IP
 //! address (per /64 for IPv6, which a client usually holds whole).
 
+use axum::http::{HeaderMap, HeaderName};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -21,6 +22,8 @@ struct Bucket {
 pub struct RateLimiter {
     per_minute: u32,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    /// Behind a proxy: the header it appends the client's address to.
+    client_ip_header: Option<HeaderName>,
 }
 
 fn client_key(ip: IpAddr) -> IpAddr {
@@ -43,7 +46,34 @@ impl RateLimiter {
         RateLimiter {
             per_minute,
             buckets: Mutex::new(HashMap::new()),
+            client_ip_header: None,
         }
+    }
+
+    /// Takes the client address from `header` (e.g. `X-Forwarded-For`):
+    /// the right-most address in it, the one the proxy in front appended,
+    /// so a client cannot pick its own bucket. Only for a collector that is
+    /// reachable through that proxy alone.
+    pub fn with_client_ip_header(mut self, header: HeaderName) -> RateLimiter {
+        self.client_ip_header = Some(header);
+        self
+    }
+
+    /// The client's address: from the configured header when it holds one,
+    /// else the socket's peer.
+    pub fn client_ip(&self, headers: &HeaderMap, peer: IpAddr) -> IpAddr {
+        self.client_ip_header
+            .as_ref()
+            .and_then(|h| {
+                headers
+                    .get_all(h)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .next_back()
+                    .and_then(|ip| ip.trim().parse().ok())
+            })
+            .unwrap_or(peer)
     }
 
     pub fn per_minute(&self) -> u32 {
@@ -123,6 +153,23 @@ mod tests {
         let t0 = Instant::now();
         assert!(limiter.check_at(ip, t0).is_ok() && limiter.check_at(ip, t0).is_ok());
         assert_eq!(limiter.check_at(ip, t0), Err(30));
+    }
+
+    #[test]
+    fn behind_a_proxy_the_appended_address_counts() {
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        let mut h = HeaderMap::new();
+        let plain = RateLimiter::new(1);
+        h.insert("x-forwarded-for", "1.2.3.4, 198.51.100.9".parse().unwrap());
+        assert_eq!(plain.client_ip(&h, peer), peer, "ignored unless configured");
+        let proxied =
+            RateLimiter::new(1).with_client_ip_header(HeaderName::from_static("x-forwarded-for"));
+        assert_eq!(
+            proxied.client_ip(&h, peer),
+            "198.51.100.9".parse::<IpAddr>().unwrap()
+        );
+        h.insert("x-forwarded-for", "garbage".parse().unwrap());
+        assert_eq!(proxied.client_ip(&h, peer), peer);
     }
 
     #[test]

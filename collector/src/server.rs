@@ -21,11 +21,20 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// Requests per minute per client IP on ingestion, config and login (0 = off).
     pub rate_limit: u32,
+    /// Behind a proxy: the header holding the client address (`X-Forwarded-For`).
+    pub client_ip_header: Option<String>,
     /// Webhook alert delivery (retries and backoff).
     pub alerts: DeliveryOptions,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
+    let mut limiter = RateLimiter::new(opts.rate_limit);
+    if let Some(name) = &opts.client_ip_header {
+        let header = axum::http::HeaderName::try_from(name.as_str()).map_err(|_| {
+            format!("--client-ip-header {name:?} is not a header name (e.g. X-Forwarded-For)")
+        })?;
+        limiter = limiter.with_client_ip_header(header);
+    }
     let auth = match &opts.admin_token {
         Some(token) => AdminAuth::configured(token)?,
         None => AdminAuth::generated(),
@@ -67,7 +76,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
         config,
         widget_dir: opts.widget_dir,
         auth: std::sync::Arc::new(auth),
-        limiter: std::sync::Arc::new(RateLimiter::new(opts.rate_limit)),
+        limiter: std::sync::Arc::new(limiter),
     };
     // Alerts queued before a restart (or a crash) are sent from here on.
     let deliveries = delivery::spawn(store.clone(), opts.alerts);

@@ -239,3 +239,29 @@ async fn ingestion_config_and_login_are_rate_limited_per_client() {
     assert_eq!(app.stored("").await.len(), 2);
     assert_eq!(app.admin_get("/v1/report").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn behind_a_proxy_each_forwarded_client_has_its_own_bucket() {
+    let mut app = TestApp::new();
+    app.state.limiter = Arc::new(
+        RateLimiter::new(1)
+            .with_client_ip_header(header::HeaderName::from_static("x-forwarded-for")),
+    );
+    app.rebuild_router();
+    let config = |xff: &str| {
+        Request::get("/v1/config")
+            .header("x-forwarded-for", xff)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(app.send(config("203.0.113.1")).await.status, StatusCode::OK);
+    assert_eq!(
+        app.send(config("spoofed, 203.0.113.2")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.send(config("203.0.113.99, 203.0.113.1")).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the proxy's right-most entry decides, not what the client wrote first"
+    );
+}
