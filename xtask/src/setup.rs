@@ -104,35 +104,51 @@ fn wasm_bindgen_cli(env: &Env) -> Result<()> {
     })
 }
 
-/// Debian's Chromium and its matching chromedriver (and Node.js if absent).
+/// Debian's Chromium and its matching chromedriver, PostgreSQL for the
+/// collector's second database (and Node.js if absent).
 fn system_packages(env: &Env) -> Result<()> {
-    env.step("setup: Chromium, chromedriver, Node.js (apt)", || {
-        let mut missing = Vec::new();
-        if !Path::new(CHROMIUM).exists() {
-            missing.push("chromium");
-        }
-        if !Path::new(CHROMEDRIVER).exists() {
-            missing.push("chromium-driver");
-        }
-        if env.read("node", &["--version"]).is_none() {
-            missing.push("nodejs");
-        }
-        if env.read("npm", &["--version"]).is_none() {
-            missing.push("npm");
-        }
-        if missing.is_empty() {
-            return Ok("already installed".into());
-        }
-        let hint = format!(
-            "run `apt-get install -y {}` as root, then run this command again",
-            missing.join(" ")
-        );
-        env.run(&mut apt(env, &["update"])?, &hint)?;
-        let mut install = vec!["install", "-y", "--no-install-recommends"];
-        install.extend(&missing);
-        env.run(&mut apt(env, &install)?, &hint)?;
-        Ok(format!("installed {}", missing.join(", ")))
-    })
+    env.step(
+        "setup: Chromium, chromedriver, PostgreSQL, Node.js (apt)",
+        || {
+            let mut missing = Vec::new();
+            if !Path::new(CHROMIUM).exists() {
+                missing.push("chromium");
+            }
+            if !Path::new(CHROMEDRIVER).exists() {
+                missing.push("chromium-driver");
+            }
+            if !postgres_installed() {
+                missing.push("postgresql");
+            }
+            if env.read("node", &["--version"]).is_none() {
+                missing.push("nodejs");
+            }
+            if env.read("npm", &["--version"]).is_none() {
+                missing.push("npm");
+            }
+            if missing.is_empty() {
+                return Ok("already installed".into());
+            }
+            let hint = format!(
+                "run `apt-get install -y {}` as root, then run this command again",
+                missing.join(" ")
+            );
+            env.run(&mut apt(env, &["update"])?, &hint)?;
+            let mut install = vec!["install", "-y", "--no-install-recommends"];
+            install.extend(&missing);
+            env.run(&mut apt(env, &install)?, &hint)?;
+            Ok(format!("installed {}", missing.join(", ")))
+        },
+    )
+}
+
+/// Whether Debian's PostgreSQL server binaries (`/usr/lib/postgresql/<v>/bin/initdb`) are there.
+fn postgres_installed() -> bool {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| e.path().join("bin").join("initdb").is_file())
 }
 
 /// `npm ci` when node_modules is missing or older than package-lock.json.

@@ -24,6 +24,7 @@ pub fn test(env: &Env) -> Result<()> {
     let result = (|| {
         setup::run(env)?;
         native_tests(env)?;
+        collector_postgres_tests(env)?;
         widget_native_tests(env)?;
         build_release(env)?;
         widget_browser_tests(env)?;
@@ -90,6 +91,41 @@ fn native_tests(env: &Env) -> Result<()> {
                 "a native test failed: see its output above",
             )?;
             Ok("passed".into())
+        },
+    )
+}
+
+/// The collector's storage and API tests again, on a throwaway PostgreSQL
+/// cluster (Debian's `postgresql`, 127.0.0.1 only, under target/pg), stopped
+/// whatever the tests did.
+fn collector_postgres_tests(env: &Env) -> Result<()> {
+    env.step(
+        "test: collector on PostgreSQL (throwaway cluster, TOUCHPOINT_TEST_POSTGRES)",
+        || {
+            let dir = env.target_dir.join("pg");
+            let dir = dir.to_string_lossy();
+            let example = ["run", "-q", "-p", "touchpoint-collector", "--example", "throwaway_postgres", "--"];
+            // A cluster left by an interrupted run would hold the folder.
+            let _ = env.read("cargo", &[&example[..], &["stop", &dir]].concat());
+            let _ = std::fs::remove_dir_all(&*dir);
+            let url = env
+                .read("cargo", &[&example[..], &["start", &dir]].concat())
+                .filter(|u| u.starts_with("postgres://"))
+                .ok_or_else(|| {
+                    Error::new(format!(
+                        "could not start a throwaway PostgreSQL in {dir}: run `cargo run -p \
+                         touchpoint-collector --example throwaway_postgres -- start {dir}` to see why"
+                    ))
+                })?;
+            println!("    PostgreSQL at {url}");
+            let result = env.run(
+                env.cmd("cargo")
+                    .args(["test", "-p", "touchpoint-collector"])
+                    .env("TOUCHPOINT_TEST_POSTGRES", &url),
+                "a collector test failed on PostgreSQL: see its output above",
+            );
+            let _ = env.read("cargo", &[&example[..], &["stop", &dir]].concat());
+            result.map(|()| "passed".into())
         },
     )
 }
