@@ -103,7 +103,8 @@ export async function startCollector(opts = {}) {
   }
   const dir = mkdtempSync(join(tmpdir(), 'touchpoint-e2e-'));
   const configPath = join(dir, 'touchpoint.json');
-  const dbPath = opts.db ? resolve(opts.db) : join(dir, 'touchpoint.db');
+  // A PostgreSQL URL passes through; a SQLite path is made absolute (the collector runs in its own folder).
+  const dbPath = opts.db ? (/^postgres(ql)?:\/\//.test(opts.db) ? opts.db : resolve(opts.db)) : join(dir, 'touchpoint.db');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child = null;
