@@ -95,39 +95,55 @@ fn native_tests(env: &Env) -> Result<()> {
     )
 }
 
-/// The collector's storage and API tests again, on a throwaway PostgreSQL
-/// cluster (Debian's `postgresql`, 127.0.0.1 only, under target/pg), stopped
-/// whatever the tests did.
+/// The collector's storage and API tests again, on a throwaway PostgreSQL cluster.
 fn collector_postgres_tests(env: &Env) -> Result<()> {
     env.step(
         "test: collector on PostgreSQL (throwaway cluster, TOUCHPOINT_TEST_POSTGRES)",
         || {
-            let dir = env.target_dir.join("pg");
-            let dir = dir.to_string_lossy();
-            let example = ["run", "-q", "-p", "touchpoint-collector", "--example", "throwaway_postgres", "--"];
-            // A cluster left by an interrupted run would hold the folder.
-            let _ = env.read("cargo", &[&example[..], &["stop", &dir]].concat());
-            let _ = std::fs::remove_dir_all(&*dir);
-            let url = env
-                .read("cargo", &[&example[..], &["start", &dir]].concat())
-                .filter(|u| u.starts_with("postgres://"))
-                .ok_or_else(|| {
-                    Error::new(format!(
-                        "could not start a throwaway PostgreSQL in {dir}: run `cargo run -p \
-                         touchpoint-collector --example throwaway_postgres -- start {dir}` to see why"
-                    ))
-                })?;
-            println!("    PostgreSQL at {url}");
-            let result = env.run(
-                env.cmd("cargo")
-                    .args(["test", "-p", "touchpoint-collector"])
-                    .env("TOUCHPOINT_TEST_POSTGRES", &url),
-                "a collector test failed on PostgreSQL: see its output above",
-            );
-            let _ = env.read("cargo", &[&example[..], &["stop", &dir]].concat());
-            result.map(|()| "passed".into())
+            with_postgres(env, |url| {
+                env.run(
+                    env.cmd("cargo")
+                        .args(["test", "-p", "touchpoint-collector"])
+                        .env("TOUCHPOINT_TEST_POSTGRES", url),
+                    "a collector test failed on PostgreSQL: see its output above",
+                )
+            })?;
+            Ok("passed".into())
         },
     )
+}
+
+/// Runs `f` with the URL of a fresh throwaway PostgreSQL cluster (Debian's
+/// `postgresql`, 127.0.0.1 only, under target/pg), stopped whatever `f` did.
+fn with_postgres(env: &Env, f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
+    let dir = env.target_dir.join("pg");
+    let dir = dir.to_string_lossy();
+    let example = [
+        "run",
+        "-q",
+        "-p",
+        "touchpoint-collector",
+        "--example",
+        "throwaway_postgres",
+        "--",
+    ];
+    let stop = || env.read("cargo", &[&example[..], &["stop", &dir]].concat());
+    // A cluster left by an interrupted run would hold the folder.
+    let _ = stop();
+    let _ = std::fs::remove_dir_all(&*dir);
+    let url = env
+        .read("cargo", &[&example[..], &["start", &dir]].concat())
+        .filter(|u| u.starts_with("postgres://"))
+        .ok_or_else(|| {
+            Error::new(format!(
+                "could not start a throwaway PostgreSQL in {dir}: run `cargo run -p \
+                 touchpoint-collector --example throwaway_postgres -- start {dir}` to see why"
+            ))
+        })?;
+    println!("    PostgreSQL at {url}");
+    let result = f(&url);
+    let _ = stop();
+    result
 }
 
 /// The widget's pure modules (decisions, outbox policy, privacy…) compile
@@ -167,20 +183,24 @@ fn widget_browser_tests(env: &Env) -> Result<()> {
     )
 }
 
-/// Playwright (playwright-core + system Chromium) against the release build.
+/// Playwright (playwright-core + system Chromium) against the release build;
+/// the dashboard tests also run on a fresh PostgreSQL (`TOUCHPOINT_E2E_POSTGRES`).
 fn e2e_tests(env: &Env) -> Result<()> {
     env.step(
         "test: end-to-end, release build (node --test tests/e2e/)",
         || {
-            env.run(
-                env.cmd("node")
-                    .arg("--test")
-                    .arg(format!("--test-timeout={E2E_TEST_TIMEOUT_MS}"))
-                    .arg("tests/e2e/")
-                    .env("TOUCHPOINT_BIN", collector_bin(env))
-                    .env("TOUCHPOINT_WIDGET_DIR", env.repo.join("dist")),
-                "an end-to-end test failed: see its output above",
-            )?;
+            with_postgres(env, |url| {
+                env.run(
+                    env.cmd("node")
+                        .arg("--test")
+                        .arg(format!("--test-timeout={E2E_TEST_TIMEOUT_MS}"))
+                        .arg("tests/e2e/")
+                        .env("TOUCHPOINT_BIN", collector_bin(env))
+                        .env("TOUCHPOINT_WIDGET_DIR", env.repo.join("dist"))
+                        .env("TOUCHPOINT_E2E_POSTGRES", url),
+                    "an end-to-end test failed: see its output above",
+                )
+            })?;
             Ok("passed".into())
         },
     )
