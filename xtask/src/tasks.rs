@@ -114,9 +114,13 @@ fn collector_postgres_tests(env: &Env) -> Result<()> {
 }
 
 /// Runs `f` with the URL of a fresh throwaway PostgreSQL cluster (Debian's
-/// `postgresql`, 127.0.0.1 only, under target/pg), stopped whatever `f` did.
+/// `postgresql`, 127.0.0.1 only), stopped and removed whatever `f` did. The
+/// cluster lives under the system temp folder, not the repository: as root it
+/// runs as the `postgres` user, who may not enter a checkout under /root.
 fn with_postgres(env: &Env, f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
-    let dir = env.target_dir.join("pg");
+    static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("touchpoint-pg-{}-{n}", std::process::id()));
     let dir = dir.to_string_lossy();
     let example = [
         "run",
@@ -127,14 +131,15 @@ fn with_postgres(env: &Env, f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
         "throwaway_postgres",
         "--",
     ];
-    let stop = || env.read("cargo", &[&example[..], &["stop", &dir]].concat());
-    // A cluster left by an interrupted run would hold the folder.
-    let _ = stop();
-    let _ = std::fs::remove_dir_all(&*dir);
+    let stop = || {
+        let _ = env.read("cargo", &[&example[..], &["stop", &dir]].concat());
+        let _ = std::fs::remove_dir_all(&*dir);
+    };
     let url = env
         .read("cargo", &[&example[..], &["start", &dir]].concat())
         .filter(|u| u.starts_with("postgres://"))
         .ok_or_else(|| {
+            stop();
             Error::new(format!(
                 "could not start a throwaway PostgreSQL in {dir}: run `cargo run -p \
                  touchpoint-collector --example throwaway_postgres -- start {dir}` to see why"
@@ -142,7 +147,7 @@ fn with_postgres(env: &Env, f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
         })?;
     println!("    PostgreSQL at {url}");
     let result = f(&url);
-    let _ = stop();
+    stop();
     result
 }
 
