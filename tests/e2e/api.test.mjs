@@ -5,9 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import {
-  EXAMPLE_CONFIG, launchBrowser, newPage, responses, startCollector, waitFor, waitForResponse,
-} from './harness.mjs';
+import { EXAMPLE_CONFIG, launchBrowser, newPage, responses, waitFor, waitForResponse, withCollector } from './harness.mjs';
 
 const HOST = '/test-pages/triggers.html';
 
@@ -28,19 +26,6 @@ function config(touchpoints, extra = {}) {
 
 function tp(id, when, extra = {}) {
   return { id, stage: 'purchase', question: { type: 'nps' }, when, ...extra };
-}
-
-/** Runs `fn(collector)` against a collector serving `cfg`; adds its log to failures. */
-async function withCollector(cfg, fn) {
-  const collector = await startCollector({ config: cfg });
-  try {
-    await fn(collector);
-  } catch (e) {
-    e.message += `\n--- collector ---\n${collector.output().slice(-2000)}`;
-    throw e;
-  } finally {
-    await collector.stop();
-  }
 }
 
 /** Opens `path` recording touchpoint:* events; waits for the widget unless `ready` is false. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import vm from 'node:vm';
-import { launchBrowser, newPage, REPO, startCollector, waitFor } from './harness.mjs';
+import { launchBrowser, newPage, REPO, waitFor, withCollector } from './harness.mjs';
 
 const HOST = '/test-pages/triggers.html';
 
@@ -49,18 +49,6 @@ function config(touchpoints) {
 
 function tp(id, when, extra = {}) {
   return { id, stage: 'purchase', question: { type: 'nps' }, when, ...extra };
-}
-
-async function withCollector(cfg, fn) {
-  const collector = await startCollector({ config: cfg });
-  try {
-    await fn(collector);
-  } catch (e) {
-    e.message += `\n--- collector ---\n${collector.output().slice(-2000)}`;
-    throw e;
-  } finally {
-    await collector.stop();
-  }
 }
 
 /** Opens `path`, recording every request URL into `page.requested`. */

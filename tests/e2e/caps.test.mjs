@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, responses, startCollector, waitFor, waitForResponse } from './harness.mjs';
+import { launchBrowser, responses, waitFor, waitForResponse, withCollector, untilReady as ready } from './harness.mjs';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const HOUR = 3_600_000;
@@ -19,7 +19,6 @@ const GRACE_MS = 1_000;
 
 // The collector's per-IP rate limit is off: every page here comes from
 // 127.0.0.1 and the limit is not what these tests are about.
-const NO_RATE_LIMIT = ['--rate-limit', '0'];
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -40,24 +39,6 @@ function config({ fatigue = {}, a = {}, b = {}, defaults = {} } = {}) {
 }
 
 const PATHS = { 'tp-a': '/shop/pricing', 'tp-b': '/shop/account' };
-
-/** Runs `fn(collector)` against a collector serving `cfg`, always stopping it. */
-async function withCollector(cfg, fn) {
-  const collector = await startCollector({ config: cfg, args: NO_RATE_LIMIT });
-  try {
-    await fn(collector);
-  } catch (e) {
-    e.message += `\n--- collector output ---\n${collector.output().slice(-3000)}`;
-    throw e;
-  } finally {
-    await collector.stop();
-  }
-}
-
-/** Waits for `touchpoint.ready`: the config is loaded and load triggers have fired. */
-function ready(page) {
-  return page.waitForFunction(() => window.touchpoint?.ready === true, null, { timeout: 15_000, polling: 50 });
-}
 
 /** A browser context (one respondent: shared localStorage) whose clock reads `at`. */
 async function respondent(at = T0) {

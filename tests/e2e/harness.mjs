@@ -289,3 +289,24 @@ export async function postResponse(collector, body, { contentType = 'application
   try { json = JSON.parse(text); } catch { /* not JSON */ }
   return { status: res.status, body: json ?? text };
 }
+
+/**
+ * Runs `fn(collector)` against a collector serving `config`, always stopping
+ * it; a failure carries the end of the collector's log.
+ */
+export async function withCollector(config, fn) {
+  const collector = await startCollector({ config });
+  try {
+    await fn(collector);
+  } catch (e) {
+    e.message += `\n--- collector output ---\n${collector.output().slice(-3000)}`;
+    throw e;
+  } finally {
+    await collector.stop();
+  }
+}
+
+/** Waits for `touchpoint.ready`: the config is loaded and load triggers have fired. */
+export function untilReady(page) {
+  return page.waitForFunction(() => window.touchpoint?.ready === true, null, { timeout: 15_000, polling: 50 });
+}

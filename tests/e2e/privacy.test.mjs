@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, responses, startCollector, waitForResponse } from './harness.mjs';
+import { launchBrowser, responses, waitForResponse, withCollector, untilReady as ready } from './harness.mjs';
 
 // Load triggers have fired by the time `touchpoint.ready` is true; a survey
 // not on screen this long after that counts as not shown.
@@ -12,7 +12,6 @@ const GRACE_MS = 1_000;
 
 // The collector's per-IP rate limit is off: every page here comes from
 // 127.0.0.1 and the limit is not what these tests are about.
-const NO_RATE_LIMIT = ['--rate-limit', '0'];
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -29,23 +28,6 @@ function config(extra = {}) {
     ],
     ...extra,
   };
-}
-
-async function withCollector(cfg, fn) {
-  const collector = await startCollector({ config: cfg, args: NO_RATE_LIMIT });
-  try {
-    await fn(collector);
-  } catch (e) {
-    e.message += `\n--- collector output ---\n${collector.output().slice(-3000)}`;
-    throw e;
-  } finally {
-    await collector.stop();
-  }
-}
-
-/** Waits for `touchpoint.ready`: the config is loaded and load triggers have fired. */
-function ready(page) {
-  return page.waitForFunction(() => window.touchpoint?.ready === true, null, { timeout: 15_000, polling: 50 });
 }
 
 /** A fresh respondent (own storage) that records every request its pages make. */
