@@ -10,7 +10,6 @@ use crate::question::QuestionType;
 use crate::response::kind;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::fmt;
 
 /// One problem found in a config.
@@ -188,7 +187,9 @@ pub fn parse_config_value(value: &Value) -> Result<ParsedConfig, ConfigError> {
         }
     };
     let mut disabled = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    // Touchpoint ids seen so far with their index (a Vec: configs are small and
+    // a HashMap would add its own code to the wasm).
+    let mut seen: Vec<(String, usize)> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let path = format!("touchpoints[{i}]");
         match touchpoint(item, &path, &config, &mut seen) {
@@ -345,7 +346,7 @@ fn touchpoint(
     v: &Value,
     path: &str,
     config: &Config,
-    seen: &mut HashMap<String, usize>,
+    seen: &mut Vec<(String, usize)>,
 ) -> Result<Touchpoint, Vec<Problem>> {
     let mut ps = Vec::new();
     let Some(o) = v.as_object() else {
@@ -386,10 +387,10 @@ fn touchpoint(
     };
     check_touchpoint(&t, path, config, &mut ps);
     if !t.id.is_empty() {
-        match seen.get(&t.id) {
+        match seen.iter().find(|(id, _)| *id == t.id).map(|&(_, i)| i) {
             Some(first) => ps.push(problem(join(path, "id"), format!("duplicate id \"{}\" (also touchpoints[{first}].id); give each touchpoint its own id", t.id))),
             None => {
-                seen.insert(t.id.clone(), path_index(path));
+                seen.push((t.id.clone(), path_index(path)));
             }
         }
     }

@@ -8,7 +8,6 @@
 use super::{clock, storage};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use touchpoint_protocol::{Config, Touchpoint};
 
 const CAPS_KEY: &str = "caps";
@@ -65,8 +64,10 @@ pub struct CapState {
     /// When any survey was last shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_shown: Option<f64>,
-    /// Per touchpoint id.
-    pub touchpoints: BTreeMap<String, TouchpointHistory>,
+    /// Per touchpoint id, stored as a JSON object. A Vec: a handful of
+    /// entries, and a map type would add its own code to the wasm.
+    #[serde(serialize_with = "as_object")]
+    pub touchpoints: Vec<(String, TouchpointHistory)>,
     /// Surveys shown in this browser session (kept in sessionStorage, not in
     /// the localStorage record).
     #[serde(skip)]
@@ -87,7 +88,7 @@ pub fn decide(
     if !sampled(config.sample_rate(tp), respondent, &tp.id) {
         return Err(Skip::Sampled);
     }
-    let history = state.touchpoints.get(&tp.id);
+    let history = state.history(&tp.id);
     let within = |t: Option<f64>, window| clock::within_days(t, window, now_ms);
     if within(history.and_then(|h| h.answered), config.recontact_days(tp)) {
         return Err(Skip::Recontact);
@@ -152,8 +153,24 @@ impl CapState {
         self.entry(touchpoint).dismissed = Some(now_ms);
     }
 
+    /// What was recorded for `touchpoint`, if anything.
+    pub fn history(&self, touchpoint: &str) -> Option<&TouchpointHistory> {
+        self.touchpoints
+            .iter()
+            .find(|(id, _)| id == touchpoint)
+            .map(|(_, h)| h)
+    }
+
     fn entry(&mut self, touchpoint: &str) -> &mut TouchpointHistory {
-        self.touchpoints.entry(touchpoint.to_string()).or_default()
+        let at = match self.touchpoints.iter().position(|(id, _)| id == touchpoint) {
+            Some(at) => at,
+            None => {
+                self.touchpoints
+                    .push((touchpoint.to_string(), TouchpointHistory::default()));
+                self.touchpoints.len() - 1
+            }
+        };
+        &mut self.touchpoints[at].1
     }
 }
 
@@ -185,6 +202,13 @@ impl CapState {
             session_shown: 0,
         }
     }
+}
+
+fn as_object<S: serde::Serializer>(
+    touchpoints: &[(String, TouchpointHistory)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(touchpoints.iter().map(|(id, h)| (id, h)))
 }
 
 /// The recorded state, from storage (empty when absent or unreadable).

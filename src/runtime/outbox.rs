@@ -19,7 +19,6 @@ mod net;
 use super::{clock, storage};
 use policy::Entry;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use touchpoint_protocol::{Response, Status};
 
 /// localStorage key of the outbox.
@@ -39,8 +38,9 @@ struct State {
     listening: bool,
     /// Response ids with a request in flight (one per id at a time).
     in_flight: Vec<String>,
-    /// Response id → (failed tries, earliest next try in ms).
-    failures: BTreeMap<String, (u32, f64)>,
+    /// (response id, failed tries, earliest next try in ms). A Vec: a few
+    /// entries at most, and a map type would add its own code to the wasm.
+    failures: Vec<(String, u32, f64)>,
     /// When the armed retry timer fires.
     timer_at: Option<f64>,
     /// States already handed to `sendBeacon` on this page view.
@@ -173,8 +173,8 @@ fn due_now(now: f64) -> Option<(String, Vec<Response>, Option<f64>)> {
             if s.in_flight.contains(id) {
                 continue;
             }
-            match s.failures.get(id) {
-                Some(&(_, at)) if at > now => next = Some(next.map_or(at, |n: f64| n.min(at))),
+            match s.failures.iter().find(|f| f.0 == *id) {
+                Some(&(_, _, at)) if at > now => next = Some(next.map_or(at, |n: f64| n.min(at))),
                 _ => {
                     s.in_flight.push(id.clone());
                     ready.push(e.response);
@@ -239,16 +239,17 @@ async fn deliver(endpoint: String, response: Response) {
         Outcome::Retry => {
             let wait = retry_after.and_then(|h| policy::retry_after_ms(h, now, net::parse_date));
             with(|s| {
-                let failed = s.failures.get(&id).map_or(0, |f| f.0);
+                let failed = s.failures.iter().find(|f| f.0 == id).map_or(0, |f| f.1);
                 let delay = policy::backoff_ms(failed, js_sys::Math::random(), wait);
-                s.failures.insert(id, (failed + 1, now + delay));
+                s.failures.retain(|f| f.0 != id);
+                s.failures.push((id, failed + 1, now + delay));
             });
         }
         Outcome::Delivered | Outcome::Rejected => {
             if let (Outcome::Rejected, Ok(r)) = (outcome, &reply) {
                 warn(&policy::rejection_warning(r.status, &r.body, &id));
             }
-            with(|s| s.failures.remove(&id));
+            with(|s| s.failures.retain(|f| f.0 != id));
             update(|q| policy::confirm(q, &response));
         }
     }
@@ -284,7 +285,7 @@ pub fn beacon() {
 /// Retries now whatever waits on a backoff (the browser came back online).
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn retry_now() {
-    with(|s| s.failures.values_mut().for_each(|f| f.1 = 0.0));
+    with(|s| s.failures.iter_mut().for_each(|f| f.2 = 0.0));
     pump();
 }
 

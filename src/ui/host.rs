@@ -20,7 +20,7 @@ use web_sys::{
 };
 
 /// The widget's whole stylesheet.
-const CSS: &str = include_str!("../../style.css");
+const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 thread_local! {
     /// Parsed once, shared by every survey on the page.
