@@ -86,19 +86,21 @@ pub fn run(env: &Env) -> Result<()> {
             Ok("measured".into())
         },
     )?;
-    env.step("bench: collector ingestion (ingest.mjs, SQLite)", || {
-        env.run(
-            env.cmd("node")
-                .arg("xtask/src/bench/ingest.mjs")
-                .env(
-                    "TOUCHPOINT_BIN",
-                    env.target_dir.join("release").join("touchpoint"),
-                )
-                .env("TOUCHPOINT_BENCH_OUT", &out),
-            "the ingestion benchmark failed: see its output above",
-        )?;
-        Ok("measured".into())
-    })
+    env.step(
+        "bench: collector ingestion (ingest_bench, SQLite and PostgreSQL)",
+        || {
+            env.run(
+                env.cmd("cargo")
+                    .args(["run", "--release", "-q", "-p", "touchpoint-collector"])
+                    .args(["--example", "ingest_bench", "--", "--bin"])
+                    .arg(env.target_dir.join("release").join("touchpoint"))
+                    .arg("--out")
+                    .arg(out.join("results.json")),
+                "the ingestion benchmark failed: see its output above",
+            )?;
+            Ok("measured".into())
+        },
+    )
 }
 
 /// The embed: the bootstrap, the wasm-bindgen glue, the wasm, any CSS and
