@@ -1,97 +1,121 @@
-/* Touchpoint bootstrap (ES5 + import(), never throws into the page): queues
- * window.touchpoint calls and loads the wasm only if a survey can show here. */
+/* Touchpoint bootstrap: queues window.touchpoint calls and loads the wasm only
+ * when a survey can show on this page. Never throws into the page. Syntax up to
+ * ES2018 (browsers without import() cannot run the widget anyway). Readable
+ * source: Trunk minifies it into dist/ in release builds (see index.html). */
 (function (w, d) {
+  var tp = w.touchpoint || {}, q = tp.q || [], L = w.location,
+    st = 0, // 0 deciding, 1 loading the wasm, 2 nothing can fire at `seen`
+    want, text, seen, s, url;
+
+  var at = (u, base) => u ? new URL(u, base).href : null;
+  var attr = (n) => s.getAttribute('data-' + n);
+  var get = (k) => { try { return localStorage['touchpoint:' + k]; } catch (e) {} };
+
+  // when.url glob, pinned to protocol/src/glob.rs by tests/vectors/url-glob.json.
+  var match = (p, path, href) => {
+    var t = p.slice(0, 4) == 'http' ? href : path, pi = 0, ti = 0, sp = -1, sti = 0;
+    while (ti < t.length) {
+      if (p[pi] == '*') { sp = pi++; sti = ti; }
+      else if (p[pi] == t[ti]) { pi++; ti++; }
+      else if (sp >= 0) { pi = sp + 1; ti = ++sti; }
+      else return false;
+    }
+    while (p[pi] == '*') pi++;
+    return pi == p.length;
+  };
+
+  // Whether a touchpoint can fire on this page, or the widget has other work
+  // (preview, undelivered answers, a config it must explain).
+  var could = () => {
+    try {
+      var t = JSON.parse(text).touchpoints, i, x, u, k;
+      // The outbox is a JSON array of objects: a `{` means answers wait.
+      if (/[?&]touchpoint_preview=[^&]/.test(L.search) || !t.push || /{/.test(get('outbox'))) return 1;
+      for (i = 0; i < t.length; i++) {
+        x = t[i];
+        if (x.enabled === false || x.closed === true) continue;
+        u = x.when.url; // no `when` (or a touchpoint that is not an object): throws, so loads
+        if (!u || !u.push) return 1;
+        for (k = 0; k < u.length; k++) if (typeof u[k] != 'string' || match(u[k], L.pathname, L.href)) return 1;
+      }
+    } catch (e) {
+      return 1;
+    }
+  };
+
+  // Decides once the config text is in (null: missing or unreadable).
+  var go = () => {
+    if (st == 1 || text === undefined) return;
+    if (want || text === null || could()) {
+      st = 1;
+      // The glue finds the wasm next to itself (import.meta.url).
+      import(at('touchpoint-widget.js', s.src)).then((m) => m.default().then(() => m.start({
+        endpoint: at(attr('endpoint'), d.baseURI), config: url, inlineConfig: text, locale: attr('locale'), queue: q,
+      }))).catch((e) => console.warn('touchpoint: the widget could not load', e));
+    } else if (!st) {
+      st = 2;
+      seen = L.href;
+      tp.ready = true;
+    }
+  };
+
+  // SPA navigation: decide again for the new page; events queued on the old one cannot fire.
+  var nav = () => {
+    try {
+      if (st == 2 && L.href != seen) {
+        seen = L.href;
+        for (var j = q.length; j--;) if (q[j][0] == 'track') q.splice(j, 1);
+        go();
+      }
+    } catch (e) {}
+  };
+
+  // Whether the wasm would not act on this call on this page, as hosts repeat
+  // calls on every page view: events (nothing listens here); identify() of
+  // attributes already stored with these values (the wasm's JSON, keys sorted;
+  // any difference, a null or a non-object loads it); consent it already has,
+  // or refused with nothing stored to clear.
+  var idle = (n, a) => {
+    try {
+      if (n == 'track') return 1;
+      if (n == 'consent') return a === true ? get('consent') == 'granted' : a === false && !/touchpoint:/.test(Object.keys(localStorage) + Object.keys(sessionStorage));
+      var o = get('attributes');
+      if (n == 'identify' && typeof a == 'object' && !a.push) return JSON.stringify(Object.assign(JSON.parse(o), a)) == o;
+    } catch (e) {}
+  };
+
+  var got = (t) => { text = t; go(); };
+  var inline = () => {
+    var el = d.getElementById('touchpoint-config');
+    if (!el && d.readyState == 'loading') return 1;
+    got(el ? el.textContent : null);
+  };
+
   try {
-    var tp = w.touchpoint || {}, q = tp.q || [], text, st = 0, want = 0, go, nav, seen, s, at, A, url, N = ['track', 'identify', 'show', 'consent', 'reset'];
     if (tp.__started) return;
-    var stub = function (n) {
-      return function () {
+    ['track', 'identify', 'show', 'consent', 'reset'].forEach((n) => {
+      tp[n] = (...args) => {
         try {
-          if (st == 2 && w.location.href != seen) nav();
-          q.push([n, [].slice.call(arguments)]);
-          if (n != N[0]) { want = 1; go && go(); }
+          nav();
+          q.push([n, args]);
+          if (!idle(n, args[0])) { want = 1; go(); }
         } catch (e) {}
       };
-    };
-    for (var i = 0; i < 5; i++) tp[N[i]] = stub(N[i]);
+    });
     tp.q = q;
     tp.__started = 1;
     tp.__glob = match;
     w.touchpoint = tp;
     s = d.currentScript || d.querySelector('script[src*="touchpoint.js"]');
-    if (!s || !s.src || !w.WebAssembly || !w.URL) return;
-    at = function (u, b) { return u ? new URL(u, b).href : null; };
-    A = function (n) { return s.getAttribute('data-' + n); };
-    url = at(A('config'), d.baseURI);
-    go = function () {
-      if (st == 1 || text === undefined) return;
-      var yes = 1;
-      try { yes = want || text === null || could(); } catch (e) {} // unexpected: load, the widget explains
-      if (yes) {
-        st = 1;
-        import(at('touchpoint-widget.js', s.src)).then(function (m) {
-          return m['default']({ module_or_path: at('touchpoint-widget_bg.wasm', s.src) }).then(function () {
-            m.start({ endpoint: at(A('endpoint'), d.baseURI), config: url, inlineConfig: text, locale: A('locale'), queue: q });
-          });
-        })['catch'](function (e) { w.console && console.warn('touchpoint: the widget could not load', e); });
-      } else if (!st) {
-        st = 2;
-        seen = w.location.href;
-        tp.ready = true;
-      }
-    };
-    nav = function () {
-      try {
-        if (st != 2) return;
-        seen = w.location.href;
-        for (var j = q.length; j--;) if (q[j][0] == N[0]) q.splice(j, 1);
-        go();
-      } catch (e) {}
-    };
-    var h = w.history;
-    var wrap = function (n) {
-      var f = h && h[n];
-      if (typeof f == 'function') h[n] = function () { var r = f.apply(this, arguments); nav(); return r; };
-    };
-    wrap('pushState');
-    wrap('replaceState');
+    if (!s || !s.src || !w.WebAssembly) return;
+    url = at(attr('config'), d.baseURI);
+    ['pushState', 'replaceState'].forEach((n) => {
+      var h = w.history, f = h[n];
+      h[n] = function () { var r = f.apply(this, arguments); nav(); return r; };
+    });
     w.addEventListener('popstate', nav);
     w.addEventListener('hashchange', nav);
-    var got = function (t) { text = t; try { go(); } catch (e) {} };
-    if (url) {
-      w.fetch(url).then(function (r) { return r.ok ? r.text() : null; }).then(got, function () { got(null); });
-    } else {
-      var inline = function () {
-        var el = d.getElementById('touchpoint-config');
-        if (!el && d.readyState == 'loading') return 1;
-        got(el ? el.textContent : null);
-      };
-      if (inline()) d.addEventListener('DOMContentLoaded', inline);
-    }
+    if (url) w.fetch(url).then((r) => r.ok ? r.text() : null).then(got, () => got(null));
+    else if (inline()) d.addEventListener('DOMContentLoaded', inline);
   } catch (e) {}
-  function could() {
-    var l = w.location, t = JSON.parse(text).touchpoints, i, x, u, k;
-    if (/[?&]touchpoint_preview=[^&]/.test(l.search) || !t.push || outbox()) return 1;
-    for (i = 0; i < t.length; i++) {
-      x = t[i] || {};
-      u = x.when && x.when.url;
-      if (x.enabled === false || x.closed === true) continue;
-      if (u == null || !u.push) return 1;
-      for (k = 0; k < u.length; k++) if (typeof u[k] != 'string' || match(u[k], l.pathname, l.href)) return 1;
-    }
-  }
-  function outbox() {
-    try { return (localStorage.getItem('touchpoint:outbox') || '[]') != '[]'; } catch (e) {}
-  }
-  function match(p, path, href) {
-    var t = p.slice(0, 4) == 'http' ? href : path, pi = 0, ti = 0, sp = -1, sti = 0;
-    while (ti < t.length) {
-      if (p.charAt(pi) == '*') { sp = pi++; sti = ti; }
-      else if (pi < p.length && p.charAt(pi) == t.charAt(ti)) { pi++; ti++; }
-      else if (sp >= 0) { pi = sp + 1; ti = ++sti; }
-      else return false;
-    }
-    while (p.charAt(pi) == '*') pi++;
-    return pi == p.length;
-  }
 })(window, document);
