@@ -5,10 +5,10 @@
 //! the default for that section. Only a document that is not a version-1
 //! config object at all is fatal.
 
-use crate::config::{Config, Defaults, Fatigue, Text, Theme, Touchpoint, DEFAULT_JOURNEY};
+use crate::config::{Config, Defaults, Text, Touchpoint, DEFAULT_JOURNEY};
 use crate::question::QuestionType;
 use crate::response::kind;
-use serde::de::DeserializeOwned;
+use read::Obj;
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -135,9 +135,40 @@ pub fn parse_config_value(value: &Value) -> Result<ParsedConfig, ConfigError> {
     }
     let mut problems = Vec::new();
     unknown_keys(o, TOP_KEYS, "", &mut problems);
+    for (key, known) in [
+        ("defaults", DEFAULTS_KEYS),
+        ("fatigue", FATIGUE_KEYS),
+        ("theme", THEME_KEYS),
+    ] {
+        if let Some(obj) = o.get(key).and_then(Value::as_object) {
+            unknown_keys(obj, known, key, &mut problems);
+        }
+    }
 
     let journey = journey(o.get("journey"), &mut problems);
-    let mut defaults: Defaults = section(o, "defaults", Some(DEFAULTS_KEYS), &mut problems);
+    let mut top = Obj::new(o, "", &mut problems);
+    let mut defaults = read::section(&mut top, "defaults", read::defaults);
+    let fatigue = read::section(&mut top, "fatigue", read::fatigue);
+    let theme = read::section(&mut top, "theme", read::theme);
+    let mut config = Config {
+        version: 1,
+        journey,
+        allowed_origins: top
+            .get("allowed_origins", read::strings)
+            .unwrap_or_default(),
+        defaults: Defaults::default(),
+        fatigue,
+        theme,
+        consent: top.get("consent", read::consent).unwrap_or_default(),
+        respect_global_privacy_control: top
+            .get("respect_global_privacy_control", read::boolean)
+            .unwrap_or(true),
+        keep_query_params: top
+            .get("keep_query_params", read::strings)
+            .unwrap_or_default(),
+        alerts: top.get("alerts", read::array).unwrap_or_default(),
+        touchpoints: Vec::new(),
+    };
     if !(0.0..=1.0).contains(&defaults.sample_rate) {
         problems.push(out_of_range(
             "defaults.sample_rate",
@@ -153,22 +184,7 @@ pub fn parse_config_value(value: &Value) -> Result<ParsedConfig, ConfigError> {
         ));
         defaults.locale = Defaults::default().locale;
     }
-    let mut config = Config {
-        version: 1,
-        journey,
-        allowed_origins: section(o, "allowed_origins", None, &mut problems),
-        defaults,
-        fatigue: section::<Fatigue>(o, "fatigue", Some(FATIGUE_KEYS), &mut problems),
-        theme: section::<Theme>(o, "theme", Some(THEME_KEYS), &mut problems),
-        consent: section(o, "consent", None, &mut problems),
-        respect_global_privacy_control: match o.get("respect_global_privacy_control") {
-            None => true,
-            Some(_) => section(o, "respect_global_privacy_control", None, &mut problems),
-        },
-        keep_query_params: section(o, "keep_query_params", None, &mut problems),
-        alerts: section(o, "alerts", None, &mut problems),
-        touchpoints: Vec::new(),
-    };
+    config.defaults = defaults;
     for (i, origin) in config.allowed_origins.iter().enumerate() {
         if let Some(msg) = origin_problem(origin) {
             problems.push(problem(format!("allowed_origins[{i}]"), msg));
@@ -238,61 +254,6 @@ fn journey(v: Option<&Value>, problems: &mut Vec<Problem>) -> Vec<String> {
         }
     }
     stages
-}
-
-/// Deserialises one top-level section, reporting problems at their path and
-/// falling back to the section's default.
-fn section<T: DeserializeOwned + Default>(
-    o: &Map<String, Value>,
-    key: &str,
-    known: Option<&[&str]>,
-    problems: &mut Vec<Problem>,
-) -> T {
-    let Some(v) = o.get(key) else {
-        return T::default();
-    };
-    if let (Some(known), Some(obj)) = (known, v.as_object()) {
-        unknown_keys(obj, known, key, problems);
-    }
-    match typed::<T>(v, key) {
-        Ok(t) => t,
-        Err(p) => {
-            problems.push(p);
-            T::default()
-        }
-    }
-}
-
-fn typed<T: DeserializeOwned>(v: &Value, path: &str) -> Result<T, Problem> {
-    let (inner, at) = match deserialize_with_path::<T>(v) {
-        Ok(t) => return Ok(t),
-        Err(e) => e,
-    };
-    let mut full = join(path, if at == "." { "" } else { &at });
-    let message = match inner
-        .strip_prefix("missing field `")
-        .and_then(|r| r.split('`').next())
-    {
-        Some(field) => {
-            full = join(&full, field);
-            "missing field".to_string()
-        }
-        None => inner,
-    };
-    Err(problem(full, message))
-}
-
-/// Deserialises `T`; on error returns the message and the path inside `v`.
-#[cfg(feature = "paths")]
-fn deserialize_with_path<T: DeserializeOwned>(v: &Value) -> Result<T, (String, String)> {
-    serde_path_to_error::deserialize::<_, T>(v)
-        .map_err(|e| (e.inner().to_string(), e.path().to_string()))
-}
-
-/// Deserialises `T`; on error returns the message, located at `v` itself.
-#[cfg(not(feature = "paths"))]
-fn deserialize_with_path<T: DeserializeOwned>(v: &Value) -> Result<T, (String, String)> {
-    T::deserialize(v).map_err(|e| (e.to_string(), String::new()))
 }
 
 fn join(base: &str, rest: &str) -> String {
@@ -375,15 +336,8 @@ fn touchpoint(
     if let Some(t) = sub("target") {
         unknown_keys(t, TARGET_KEYS, &join(path, "target"), &mut ps);
     }
-    let t = match typed::<Touchpoint>(v, path) {
-        Ok(t) => t,
-        Err(p) => {
-            // A type error at a path already reported as unknown is the same problem.
-            if !ps.iter().any(|known| p.path.starts_with(&known.path)) {
-                ps.push(p);
-            }
-            return Err(ps);
-        }
+    let Some(t) = read::touchpoint(Obj::new(o, path, &mut ps)) else {
+        return Err(ps);
     };
     check_touchpoint(&t, path, config, &mut ps);
     if !t.id.is_empty() {
@@ -540,5 +494,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+mod read;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::{Position, Trigger};
+use crate::config::{Fatigue, Position, Theme, Trigger};
 use serde_json::json;
 
 fn tp(id: &str, stage: &str) -> Value {
@@ -107,7 +107,6 @@ fn every_problem_is_reported_and_only_bad_touchpoints_are_disabled() {
 }
 
 #[test]
-#[cfg(feature = "paths")]
 fn type_errors_and_missing_fields_name_their_path() {
     let mut t = tp("a", "purchase");
     t["when"] = json!({"on": {"scroll_percent": 150}});
@@ -121,10 +120,44 @@ fn type_errors_and_missing_fields_name_their_path() {
         "{msgs:?}"
     );
     assert_eq!(msgs[1], "touchpoints[1].stage: missing field");
-    assert!(
-        msgs[2].starts_with("touchpoints[2].recontact_days: invalid type"),
-        "{msgs:?}"
+    assert_eq!(
+        msgs[2],
+        r#"touchpoints[2].recontact_days: "soon" is not a number of days (use whole days from 0 to 3650)"#
     );
+}
+
+#[test]
+fn every_type_error_is_reported_where_it_is() {
+    let mut t = tp("a", "purchase");
+    t["enabled"] = json!("yes");
+    t["position"] = json!("bottom-rigth");
+    t["question"]["text"] = json!({"en": 3});
+    t["question"]["follow_up"] = json!({"detractor": "Why?"});
+    t["when"] = json!({"url": "/checkout", "delay_ms": -5});
+    t["target"] = json!({"nps": "high"});
+    let v = json!({"version": 1, "theme": {"radius": "8px", "mode": "dim"}, "consent": true,
+        "defaults": {"position": 3}, "touchpoints": [t, {"id": "b", "stage": "usage"}]});
+    let parsed = parse_config_value(&v).unwrap();
+    let msgs: Vec<String> = parsed.problems.iter().map(ToString::to_string).collect();
+    let want = [
+        "defaults.position: expected one of bottom-right, bottom-left, bottom-bar, modal, inline, got 3",
+        "theme.radius: expected a whole number, 0 or more, got a string",
+        r#"theme.mode: "dim" is not valid here (use one of light, dark)"#,
+        "consent: expected one of implied, required, got true",
+        "touchpoints[0].question.text.en: expected a string, got 3",
+        "touchpoints[0].question.follow_up.detractor: expected texts by locale, e.g. {\"en\": \"How likely…?\"}, got a string",
+        "touchpoints[0].when.url: expected an array of strings, e.g. [\"a\", \"b\"], got a string",
+        "touchpoints[0].when.delay_ms: expected a whole number, 0 or more, got -5",
+        "touchpoints[0].position: \"bottom-rigth\" is not valid here (did you mean \"bottom-right\"?)",
+        "touchpoints[0].target.nps: expected a number, got a string",
+        "touchpoints[0].enabled: expected true or false, got a string",
+        "touchpoints[1].question: missing field",
+    ];
+    assert_eq!(msgs, want);
+    // Bad sections fall back field by field; bad touchpoints are left out.
+    assert_eq!(parsed.config.theme, Theme::default());
+    assert!(parsed.config.touchpoints.is_empty());
+    assert_eq!(parsed.disabled, vec!["a", "b"]);
 }
 
 #[test]
@@ -167,13 +200,7 @@ fn fatal_only_when_unusable() {
     // A bad section falls back to its default and is reported.
     let p = parse_config(r#"{"version": 1, "fatigue": {"max_surveys_per_session": -1}}"#).unwrap();
     assert_eq!(p.config.fatigue, Fatigue::default());
-    // Without the `paths` feature the problem sits at the section's path.
-    let want = if cfg!(feature = "paths") {
-        "fatigue.max_surveys_per_session"
-    } else {
-        "fatigue"
-    };
-    assert!(p.problems[0].path.starts_with(want), "{:?}", p.problems);
+    assert_eq!(p.problems[0].path, "fatigue.max_surveys_per_session");
 }
 
 #[test]
@@ -197,16 +224,4 @@ fn the_shipped_example_config_is_clean() {
     let parsed = parse_config(text).unwrap();
     assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
     assert!(parsed.config.touchpoints.len() >= 3);
-}
-
-#[test]
-#[cfg(not(feature = "paths"))]
-fn type_errors_without_paths_name_the_touchpoint() {
-    let mut w = tp("c", "purchase");
-    w["recontact_days"] = json!("soon");
-    let msgs = messages(&doc(vec![w]));
-    assert!(
-        msgs[0].starts_with("touchpoints[0]: invalid type"),
-        "{msgs:?}"
-    );
 }
