@@ -8,8 +8,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use touchpoint_protocol::Response;
 
 /// Largest accepted body; a response is well under 4 KB.
@@ -45,31 +45,43 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
 }
 
 fn accept_content_type(headers: &HeaderMap) -> Result<(), AppError> {
-    let raw = headers
-        .get(header::CONTENT_TYPE)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let essence = raw
-        .as_deref()
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    match essence.as_deref() {
-        Some("application/json" | "text/plain") => Ok(()),
-        _ => Err(AppError::UnsupportedMediaType(
-            raw.unwrap_or_else(|| "(none)".into()),
-        )),
+    let raw = headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes());
+    let essence = raw.map(|v| {
+        v.split(|&b| b == b';')
+            .next()
+            .unwrap_or_default()
+            .trim_ascii()
+    });
+    match essence {
+        Some(e) if e.eq_ignore_ascii_case(b"application/json") => Ok(()),
+        Some(e) if e.eq_ignore_ascii_case(b"text/plain") => Ok(()),
+        _ => Err(AppError::UnsupportedMediaType(raw.map_or_else(
+            || "(none)".into(),
+            |v| String::from_utf8_lossy(v).into_owned(),
+        ))),
     }
+}
+
+/// The answer to an accepted post.
+#[derive(Serialize)]
+pub struct Accepted {
+    ok: bool,
+    response_id: String,
 }
 
 pub async fn post(
     State(state): State<AppState>,
     Posted(response): Posted,
-) -> Result<(StatusCode, Json<Value>), AppError> {
-    let id = response.response_id.clone();
+) -> Result<(StatusCode, Json<Accepted>), AppError> {
+    let response_id = response.response_id.clone();
     let alerts = state.config.current().alerts.clone();
     state.store.save_with_alerts(response, alerts).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "ok": true, "response_id": id })),
+        Json(Accepted {
+            ok: true,
+            response_id,
+        }),
     ))
 }
 
@@ -87,4 +99,32 @@ pub async fn list(
         touchpoint: query.touchpoint,
     };
     Ok(Json(state.store.list(filter).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn content_type_essence_is_matched_without_case_or_parameters() {
+        let check = |ct: Option<&'static str>| {
+            let mut headers = HeaderMap::new();
+            if let Some(ct) = ct {
+                headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            }
+            accept_content_type(&headers).is_ok()
+        };
+        for ok in [
+            "application/json",
+            " Application/JSON ; charset=utf-8",
+            "text/plain;charset=UTF-8",
+        ] {
+            assert!(check(Some(ok)), "{ok}");
+        }
+        for refused in ["application/jsonx", "text/html", "", "json"] {
+            assert!(!check(Some(refused)), "{refused}");
+        }
+        assert!(!check(None));
+    }
 }

@@ -247,18 +247,21 @@ impl PgStore {
         rules: Arc<Vec<AlertRule>>,
     ) -> Result<(), StoreError> {
         let mut client = self.client().await?;
+        // Prepared once per pooled connection: one round trip per statement.
+        let lock = client
+            .prepare_cached("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .await?;
+        let select = client
+            .prepare_cached(sql::select_response(Dialect::Postgres))
+            .await?;
+        let upsert = client
+            .prepare_cached(sql::upsert_response(Dialect::Postgres))
+            .await?;
         let tx = client.transaction().await?;
         // Posts for one response take turns, so each merges the one before.
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-            &[&incoming.response_id],
-        )
-        .await?;
+        tx.execute(&lock, &[&incoming.response_id]).await?;
         let existing = tx
-            .query_opt(
-                &format!("SELECT {COLUMNS} FROM responses WHERE response_id = $1"),
-                &[&incoming.response_id],
-            )
+            .query_opt(&select, &[&incoming.response_id])
             .await?
             .map(|r| stored_from_row(&r))
             .transpose()?
@@ -275,7 +278,7 @@ impl PgStore {
         let epoch = clock::epoch_seconds(&merged.occurred_at).unwrap_or_else(clock::now_epoch);
         let now = clock::now_rfc3339_millis();
         tx.execute(
-            &sql::upsert_response(Dialect::Postgres),
+            &upsert,
             &[
                 &merged.response_id,
                 &merged.touchpoint,
@@ -297,8 +300,8 @@ impl PgStore {
         )
         .await?;
         let mut queued = 0;
-        let enqueue = sql::pg(sql::ALERT_ENQUEUE);
         for rule in rules.iter().filter(|r| r.matches(&merged)) {
+            let enqueue = tx.prepare_cached(&sql::pg(sql::ALERT_ENQUEUE)).await?;
             let alert_id = alerts::new_alert_id();
             let now_ms = delivery::now_ms();
             let body = rule.body(&alert_id, &clock::rfc3339(now_ms / 1000), &merged);

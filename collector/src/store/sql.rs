@@ -2,6 +2,7 @@
 //! written once with numbered placeholders for either dialect.
 
 use super::{CommentQuery, FollowUpQuery, ResponseFilter};
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -29,10 +30,32 @@ pub fn pg(sql: &str) -> String {
     out
 }
 
+/// The stored response with id `?1`, [`COLUMNS`] first; built once per
+/// dialect (it runs for every response saved).
+pub fn select_response(dialect: Dialect) -> &'static str {
+    static SQLITE: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {COLUMNS} FROM responses WHERE response_id = ?1"));
+    static POSTGRES: LazyLock<String> = LazyLock::new(|| pg(&SQLITE));
+    match dialect {
+        Dialect::Sqlite => &SQLITE,
+        Dialect::Postgres => &POSTGRES,
+    }
+}
+
+/// [`build_upsert_response`], built once per dialect.
+pub fn upsert_response(dialect: Dialect) -> &'static str {
+    static SQLITE: LazyLock<String> = LazyLock::new(|| build_upsert_response(Dialect::Sqlite));
+    static POSTGRES: LazyLock<String> = LazyLock::new(|| build_upsert_response(Dialect::Postgres));
+    match dialect {
+        Dialect::Sqlite => &SQLITE,
+        Dialect::Postgres => &POSTGRES,
+    }
+}
+
 /// Insert-or-update of a merged response: parameters 1–14 are the wire
 /// fields in [`COLUMNS`] order; then the write time (PostgreSQL only;
 /// SQLite takes its own clock) and `occurred_epoch`.
-pub fn upsert_response(dialect: Dialect) -> String {
+fn build_upsert_response(dialect: Dialect) -> String {
     let updated: Vec<String> = COLUMNS
         .split(',')
         .map(str::trim)

@@ -21,6 +21,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot, Notify};
 use touchpoint_protocol::{QuestionType, Response, Status};
 
+mod checkpoint;
 mod writer;
 
 /// Embedded migrations; `PRAGMA user_version` counts how many have run.
@@ -80,6 +81,9 @@ impl SqliteStore {
         // batching keeps it to one fsync per batch.
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrate(&mut conn)?;
+        // The checkpoint thread copies the WAL back, off the commit path.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = checkpoint::Checkpointer::start(path)?;
 
         let reader = Connection::open_with_flags(
             path,
@@ -94,7 +98,7 @@ impl SqliteStore {
         let signal = alerts.clone();
         let writer = std::thread::Builder::new()
             .name("touchpoint-sqlite-writer".into())
-            .spawn(move || writer::run(conn, rx, counts, signal))
+            .spawn(move || writer::run(conn, rx, counts, signal, checkpointer))
             .map_err(|e| StoreError::Unsupported(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteStore(Arc::new(Inner {
             queue,

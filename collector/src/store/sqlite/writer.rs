@@ -1,11 +1,13 @@
 //! The single writer: drains queued responses into one transaction at a
 //! time and answers each sender only after its commit.
 
-use super::{locked, stored_from_row, Command, Counts, Reply, COLUMNS};
+use super::checkpoint::{self, Checkpointer};
+use super::{locked, stored_from_row, Command, Counts, Reply};
 use crate::alerts::{self, delivery, AlertRule};
 use crate::clock;
 use crate::store::{sql, StoreError};
 use rusqlite::{params, CachedStatement, Connection, TransactionBehavior};
+use std::borrow::Cow;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::sync::Notify;
@@ -23,9 +25,11 @@ pub(super) fn run(
     mut queue: mpsc::Receiver<Command>,
     answered: Counts,
     alerts: Arc<Notify>,
+    checkpointer: Checkpointer,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut open = true;
+    let mut since_checkpoint = 0;
     while open {
         let Some(first) = queue.blocking_recv() else {
             break;
@@ -45,8 +49,14 @@ pub(super) fn run(
                 next = queue.try_recv().ok();
             }
         }
+        since_checkpoint += batch.len();
         commit(&mut conn, &mut batch, &answered, &alerts);
+        if since_checkpoint >= checkpoint::EVERY {
+            checkpointer.nudge();
+            since_checkpoint = 0;
+        }
     }
+    checkpointer.stop();
     tracing::debug!("SQLite writer stopped");
 }
 
@@ -87,7 +97,7 @@ fn commit(conn: &mut Connection, batch: &mut Vec<Job>, answered: &Counts, alerts
 #[derive(Default)]
 struct Written {
     /// Answered-count change per touchpoint.
-    deltas: Vec<(String, i64)>,
+    deltas: Vec<Delta>,
     /// Alerts queued.
     alerts: usize,
 }
@@ -113,10 +123,8 @@ fn write(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut written = Written::default();
     {
-        let mut select = tx.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM responses WHERE response_id = ?1"
-        ))?;
-        let mut upsert = tx.prepare_cached(&sql::upsert_response(sql::Dialect::Sqlite))?;
+        let mut select = tx.prepare_cached(sql::select_response(sql::Dialect::Sqlite))?;
+        let mut upsert = tx.prepare_cached(sql::upsert_response(sql::Dialect::Sqlite))?;
         let mut enqueue = tx.prepare_cached(sql::ALERT_ENQUEUE)?;
         for (incoming, rules) in responses {
             let (merged, delta) = upsert_one(&mut select, &mut upsert, incoming)?;
@@ -156,13 +164,16 @@ fn counts_as_answered(r: &Response) -> bool {
     r.status == Status::Answered && !r.preview
 }
 
+/// A change to a touchpoint's answered count.
+type Delta = (String, i64);
+
 /// Merges and writes one response; returns it merged, with the change to
 /// its touchpoint's answered count.
-fn upsert_one(
+fn upsert_one<'a>(
     select: &mut CachedStatement,
     upsert: &mut CachedStatement,
-    incoming: &Response,
-) -> Result<(Response, Option<(String, i64)>), StoreError> {
+    incoming: &'a Response,
+) -> Result<(Cow<'a, Response>, Option<Delta>), StoreError> {
     let existing = select
         .query_map([&incoming.response_id], stored_from_row)?
         .next()
@@ -170,8 +181,8 @@ fn upsert_one(
         .map(|s| s.response);
     let was = existing.as_ref().is_some_and(counts_as_answered);
     let merged = match existing {
-        Some(stored) => stored.merge(incoming),
-        None => incoming.clone(),
+        Some(stored) => Cow::Owned(stored.merge(incoming)),
+        None => Cow::Borrowed(incoming),
     };
     let attributes = serde_json::to_string(&merged.attributes)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
