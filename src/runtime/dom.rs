@@ -46,6 +46,32 @@ pub fn timeout(ms: u32, f: impl FnOnce() + 'static) -> Option<Timer> {
     })
 }
 
+/// Resolves in a later task (`setTimeout` 0), so the browser can paint and
+/// handle input between long steps and no single task runs long.
+pub async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let queued = window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+                .ok()
+        });
+        if queued.is_none() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Runs `f` when the browser is idle (`requestIdleCallback`), or after
+/// `fallback_ms` where that API is missing (Safari).
+pub fn when_idle(fallback_ms: i32, f: impl FnOnce() + 'static) {
+    let Some(w) = window() else { return };
+    let f = Closure::once_into_js(f);
+    let f: &js_sys::Function = f.unchecked_ref();
+    if w.request_idle_callback(f).is_err() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, fallback_ms);
+    }
+}
+
 /// An event listener; dropping it removes it from the target it was added to.
 pub struct Listener {
     target: EventTarget,

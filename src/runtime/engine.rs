@@ -234,6 +234,11 @@ impl Runtime {
         }
     }
 
+    /// The first touchpoint armed on this page, if any.
+    pub fn first_armed(&self) -> Option<usize> {
+        self.armed.first().map(|a| a.index)
+    }
+
     fn waiting(&self) -> Vec<usize> {
         self.armed
             .iter()

@@ -60,6 +60,9 @@ pub fn start(options: JsValue) {
 }
 
 async fn run(opts: Options) {
+    // Each step in its own task (instantiation, config + arming, first
+    // show), so none of them holds the host page's main thread for long.
+    dom::next_task().await;
     // Until the config is in, the bootstrap's methods keep queueing; the
     // real ones are installed only when they can act, then the queue replays.
     let Some(endpoint) = opts.endpoint.clone() else {
@@ -92,8 +95,10 @@ async fn run(opts: Options) {
     }
     api::install();
     api::replay(&opts.queue);
+    dom::next_task().await;
     super::show::fire(loads);
     api::mark_ready();
+    dom::when_idle(500, super::show::warm_up);
 }
 
 /// No usable config: the page stays untouched. The API keeps answering

@@ -21,6 +21,20 @@ pub fn fire(mut fired: Vec<usize>) {
     }
 }
 
+/// Renders the first armed touchpoint's survey once, off-page, while the
+/// browser is idle: wasm compiles lazily, function by function, so the first
+/// real show would otherwise pay for compiling the whole UI path.
+pub fn warm_up() {
+    let spec = with(|rt| {
+        let index = rt.first_armed().filter(|_| rt.visible.is_none())?;
+        let tp = rt.config.touchpoints.get(index)?;
+        Some(survey::spec(&rt.config, tp, &rt.locales))
+    });
+    if let Some(spec) = spec.flatten() {
+        ui::warm_up(spec);
+    }
+}
+
 struct Prepared {
     spec: SurveySpec,
     response: Response,

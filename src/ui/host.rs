@@ -39,6 +39,11 @@ fn main_sheet() -> Option<CssStyleSheet> {
     })
 }
 
+/// Parses the stylesheet ahead of the first survey.
+pub fn warm_up() {
+    let _ = main_sheet();
+}
+
 /// A survey's host, shadow root and root container.
 pub struct Host {
     /// `<div data-touchpoint-host>` we created, or the page's inline element.

@@ -89,6 +89,25 @@ impl SurveyHandle {
     }
 }
 
+/// Renders `spec` into an element that is never attached and drops it in a
+/// later task: nothing on the page changes and no event is emitted; only the
+/// code (and the shared stylesheet) is ready for the first real survey.
+pub fn warm_up(spec: SurveySpec) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(root) = doc.create_element("div") else {
+        return;
+    };
+    host::warm_up();
+    let props = app::AppProps {
+        spec: Rc::new(spec),
+        emit: Callback::noop(),
+    };
+    let app = yew::Renderer::<app::App>::with_root_and_props(root, props).render();
+    host::later(0, move || app.destroy());
+}
+
 /// Shows a survey. Returns `None` when it cannot be shown (e.g. the inline
 /// host element is missing), without touching the page.
 ///
