@@ -159,7 +159,7 @@ fn paths() -> Value {
             json!({"303": {"description": "Logged out; to /login"}, "403": html("Missing CSRF token")})),
             "application/x-www-form-urlencoded", json!({"type": "object", "properties": {"csrf": {"type": "string"}}}))},
         "/dashboard.css": {"get": op(Public, "The dashboard's stylesheet", vec![], json!({"200": {"description": "CSS"}}))},
-        "/widget/{path}": {"get": op(Public, "The built widget (touchpoint.js, wasm, style.css)", vec![path_param("path", "File")], file("The file"))},
+        "/widget/{path}": {"get": op(Public, "The built widget (touchpoint.js, the wasm and its glue)", vec![path_param("path", "File")], file("The file"))},
         "/shop": {"get": op(Public, "The demo shop", vec![], file("index.html"))},
         "/shop/": {"get": op(Public, "The demo shop", vec![], file("index.html"))},
         "/shop/{page}": {"get": op(Public, "The demo shop (a single-page app: every path serves index.html)", vec![path_param("page", "Any shop path")], file("index.html"))},

@@ -37,11 +37,20 @@ pub fn run(env: &Env) -> Result<()> {
     env.step(
         "bench: page view with no survey due (bootstrap + config)",
         || {
-            let files = [
-                env.repo.join("dist/touchpoint.js"),
-                env.repo.join("examples/touchpoint.json"),
-            ];
-            no_survey = measure(env, &files)?;
+            // The config as GET /v1/config serves it (compact), not the pretty file.
+            let served = out.join("served").join("v1-config.json");
+            env.run(
+                env.cmd("node")
+                    .arg("xtask/src/bench/served.mjs")
+                    .arg(&served)
+                    .env(
+                        "TOUCHPOINT_BIN",
+                        env.target_dir.join("release").join("touchpoint"),
+                    )
+                    .env("TOUCHPOINT_WIDGET_DIR", env.repo.join("dist")),
+                "could not fetch the served config: see the output above",
+            )?;
+            no_survey = measure(env, &[env.repo.join("dist/touchpoint.js"), served])?;
             Ok("measured".into())
         },
     )?;
