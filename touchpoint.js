@@ -48,8 +48,9 @@
     if (st == 1 || text === undefined) return;
     if (want || text === null || could()) {
       st = 1;
-      // The glue finds the wasm next to itself (import.meta.url).
-      import(at('touchpoint-widget.js', s.src)).then((m) => m.default().then(() => m.start({
+      // The wasm downloads while the glue does (not after it).
+      var w = fetch(at('touchpoint-widget_bg.wasm', s.src));
+      import(at('touchpoint-widget.js', s.src)).then((m) => m.default({ module_or_path: w }).then(() => m.start({
         endpoint: at(attr('endpoint'), d.baseURI), config: url, inlineConfig: text, locale: attr('locale'), queue: q,
       }))).catch((e) => console.warn('touchpoint: the widget could not load', e));
     } else if (!st) {
