@@ -188,11 +188,14 @@ fn measure(name: &str, bin: &Path, dir: &Path, db: &str) -> Result<Value, String
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map_or(0.0, |l| l.0);
     let p99 = fixed.tally.percentile_ms(99.0);
+    // Issue 7 sets the targets for SQLite; PostgreSQL's figures are reported
+    // beside them without a verdict.
+    let verdict = |met: bool| (name == "SQLite").then_some(met);
     Ok(json!({
         "saturation": {
             "responses_per_s": best.round() as u64,
             "target_per_s": SATURATION_TARGET,
-            "met": best >= SATURATION_TARGET,
+            "met": verdict(best >= SATURATION_TARGET),
             "by_connections": levels.into_iter().map(|l| l.1).collect::<Vec<_>>(),
         },
         "fixed_rate": {
@@ -209,7 +212,7 @@ fn measure(name: &str, bin: &Path, dir: &Path, db: &str) -> Result<Value, String
             "max_ms": round2(fixed.tally.percentile_ms(100.0)),
             "max_send_lag_ms": round2(fixed.max_lag.as_secs_f64() * 1e3),
             "target_p99_ms": P99_TARGET_MS,
-            "met": fixed.tally.failed() == 0 && p99 <= P99_TARGET_MS,
+            "met": verdict(fixed.tally.failed() == 0 && p99 <= P99_TARGET_MS),
         },
     }))
 }
@@ -218,15 +221,13 @@ fn table_line(name: &str, figures: &Value) -> String {
     let (Some(sat), Some(fixed)) = (figures.get("saturation"), figures.get("fixed_rate")) else {
         return format!("{name:<11} not measured");
     };
-    let met = |v: &Value| {
-        if v["met"].as_bool() == Some(true) {
-            "met"
-        } else {
-            "MISSED"
-        }
+    let met = |v: &Value| match v["met"].as_bool() {
+        Some(true) => "met",
+        Some(false) => "MISSED",
+        None => "for SQLite",
     };
     format!(
-        "{name:<11} saturation {:>6}/s (target ≥ {SATURATION_TARGET}: {:<6})  at {RATE_PER_S}/s p50 {:.2} ms, p99 {:.2} ms (target ≤ {P99_TARGET_MS} ms: {})",
+        "{name:<11} saturation {:>6}/s (target ≥ {SATURATION_TARGET}: {:<9})  at {RATE_PER_S}/s p50 {:.2} ms, p99 {:.2} ms (target ≤ {P99_TARGET_MS} ms: {})",
         sat["responses_per_s"],
         met(sat),
         fixed["p50_ms"].as_f64().unwrap_or(f64::NAN),
