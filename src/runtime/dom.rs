@@ -61,14 +61,16 @@ pub async fn next_task() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Runs `f` when the browser is idle (`requestIdleCallback`), or after
-/// `fallback_ms` where that API is missing (Safari).
-pub fn when_idle(fallback_ms: i32, f: impl FnOnce() + 'static) {
+/// Runs `f` when the browser is idle (`requestIdleCallback`) but within
+/// `max_ms`; after `max_ms` where that API is missing (Safari).
+pub fn when_idle(max_ms: u32, f: impl FnOnce() + 'static) {
     let Some(w) = window() else { return };
     let f = Closure::once_into_js(f);
     let f: &js_sys::Function = f.unchecked_ref();
-    if w.request_idle_callback(f).is_err() {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, fallback_ms);
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(max_ms);
+    if w.request_idle_callback_with_options(f, &options).is_err() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, max_ms as i32);
     }
 }
 

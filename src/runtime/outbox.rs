@@ -124,7 +124,10 @@ pub fn send(response: &Response) {
             "touchpoint: the outbox is full; dropped {answers} undelivered answer(s)"
         ));
     }
-    pump();
+    // The request goes out once the browser is idle (within half a second),
+    // so a survey that has just appeared paints first; the entry is already
+    // stored (and beaconed on page hide), so nothing is lost.
+    pump_soon();
 }
 
 /// Stops delivery and forgets the outbox (`touchpoint.consent(false)`).
@@ -190,6 +193,14 @@ fn pump() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn listen() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn pump_soon() {}
+
+#[cfg(target_arch = "wasm32")]
+fn pump_soon() {
+    super::dom::when_idle(500, pump);
+}
 
 /// Sends what is due; arms a timer for what waits on a backoff.
 #[cfg(target_arch = "wasm32")]

@@ -100,6 +100,10 @@ pub fn warm_up(spec: SurveySpec) {
         return;
     };
     host::warm_up();
+    host::warm_fonts(
+        &spec.theme,
+        &format!("{} 0123456789", app::question_text(&spec)),
+    );
     let props = app::AppProps {
         spec: Rc::new(spec),
         emit: Callback::noop(),
