@@ -16,7 +16,7 @@ pub use config::{
 };
 pub use question::{Band, QuestionType};
 pub use response::{FieldError, Response, Status};
-pub use validate::{parse_config, ConfigError, ParsedConfig, Problem};
+pub use validate::{parse_config, parse_config_value, ConfigError, ParsedConfig, Problem};
 
 /// Version of the protocol and widget, sent as `widget_version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -108,10 +108,17 @@ const MAX_DAYS: u32 = 3650;
 
 /// Parses config text. See [`parse_config_value`].
 pub fn parse_config(text: &str) -> Result<ParsedConfig, ConfigError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ConfigError {
-        problems: vec![problem("(root)", format!("not valid JSON: {e}"))],
-    })?;
+    let value: Value = serde_json::from_str(text).map_err(ConfigError::not_json)?;
     parse_config_value(&value)
+}
+
+impl ConfigError {
+    /// The config text is not JSON; `e` is the parser's message.
+    pub fn not_json(e: impl fmt::Display) -> ConfigError {
+        ConfigError {
+            problems: vec![problem("(root)", format!("not valid JSON: {e}"))],
+        }
+    }
 }
 
 /// Validates a config document, collecting every problem.

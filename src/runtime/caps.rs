@@ -178,7 +178,7 @@ impl CapState {
     /// Reads the stored form (what `serde_json::to_string` wrote); whatever
     /// is missing or damaged reads as never happened.
     pub fn from_json(text: &str) -> CapState {
-        let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        let v = super::json::parse(text).unwrap_or(Value::Null);
         let time = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
         let touchpoints = v
             .get("touchpoints")

@@ -1,11 +1,11 @@
 //! Starting the runtime: read the bootstrap's options, load and check the
 //! config, then arm the page and replay the queued API calls.
 
-use super::{api, decide, dom, engine, locale, nav, outbox, storage};
+use super::{api, decide, dom, engine, json, locale, nav, outbox, storage};
 use js_sys::Reflect;
 use serde_json::Value;
 use std::cell::Cell;
-use touchpoint_protocol::{parse_config, ParsedConfig};
+use touchpoint_protocol::{parse_config_value, ConfigError, ParsedConfig};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -80,7 +80,7 @@ async fn run(opts: Options) {
     outbox::init(&endpoint);
     let mut rt = engine::Runtime::new(parsed.config, parsed.disabled, locales(&opts));
     if let Some(Value::Object(m)) =
-        storage::get(api::ATTRIBUTES_KEY).and_then(|s| serde_json::from_str::<Value>(&s).ok())
+        storage::get(api::ATTRIBUTES_KEY).and_then(|s| json::parse(&s).ok())
     {
         rt.attributes = m;
     }
@@ -109,7 +109,8 @@ fn inert(opts: &Options) {
 }
 
 fn parse(text: &str, opts: &Options) -> Result<ParsedConfig, String> {
-    parse_config(text).map_err(|e| {
+    let value = json::parse(text).map_err(ConfigError::not_json);
+    value.and_then(|v| parse_config_value(&v)).map_err(|e| {
         format!(
             "the config {} cannot be used, no survey will show:\n{e}",
             opts.config.as_deref().unwrap_or("(inline)")

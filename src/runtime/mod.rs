@@ -12,6 +12,7 @@ pub mod clock;
 pub mod decide;
 pub mod dom;
 pub mod engine;
+pub mod json;
 pub mod load;
 pub mod locale;
 pub mod nav;

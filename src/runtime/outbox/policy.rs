@@ -2,6 +2,7 @@
 //! in: coalescing, bounding, expiry, retry classification and backoff. No
 //! browser here, so all of it is tested natively.
 
+use crate::runtime::json;
 use serde::Serialize;
 use serde_json::Value;
 use touchpoint_protocol::{Response, Status};
@@ -111,7 +112,7 @@ pub fn encode(entries: &[Entry]) -> String {
 /// protocol's own validation ([`Response::from_value`]): what the collector
 /// would refuse is not worth keeping. Also returns how many were skipped.
 pub fn decode(stored: &str) -> (Vec<Entry>, usize) {
-    match serde_json::from_str::<Value>(stored) {
+    match json::parse(stored) {
         Ok(Value::Array(items)) => {
             let entries: Vec<Entry> = items.iter().filter_map(entry_from).collect();
             let skipped = items.len() - entries.len();
@@ -180,7 +181,7 @@ pub fn retry_after_ms(
 /// The console warning for a response the collector rejected, naming the
 /// field from its `{"error", "field"}` body when there is one.
 pub fn rejection_warning(status: u16, body: &str, response_id: &str) -> String {
-    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    let parsed = json::parse(body).ok();
     let text = |k: &str| {
         parsed
             .as_ref()

@@ -1,0 +1,87 @@
+//! Reading JSON text. In the browser the page's own `JSON.parse` does the
+//! parsing and the result is walked into a `serde_json::Value`: the wasm then
+//! carries no JSON parser (number and string decoding are a large share of
+//! serde_json's code). Natively (unit tests) serde_json parses.
+
+use serde_json::Value;
+
+/// Parses `text`; the error is the parser's message.
+#[cfg(target_arch = "wasm32")]
+pub fn parse(text: &str) -> Result<Value, String> {
+    use wasm_bindgen::JsCast;
+    js_sys::JSON::parse(text).map(|v| from_js(&v)).map_err(|e| {
+        e.dyn_ref::<js_sys::Error>()
+            .map_or_else(|| "not JSON".to_string(), |e| String::from(e.message()))
+    })
+}
+
+/// Parses `text`; the error is the parser's message.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn parse(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// A parsed JS value as JSON: what `JSON.parse` returns has no other kinds.
+#[cfg(target_arch = "wasm32")]
+fn from_js(v: &wasm_bindgen::JsValue) -> Value {
+    use js_sys::{Array, Object};
+    use wasm_bindgen::JsCast;
+    if let Some(s) = v.as_string() {
+        Value::String(s)
+    } else if let Some(n) = v.as_f64() {
+        number(n)
+    } else if let Some(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if Array::is_array(v) {
+        Value::Array(Array::from(v).iter().map(|x| from_js(&x)).collect())
+    } else if let Some(o) = v.dyn_ref::<Object>() {
+        let entries = Object::entries(o);
+        let fields = entries.iter().map(|pair| {
+            let pair = Array::from(&pair);
+            (
+                pair.get(0).as_string().unwrap_or_default(),
+                from_js(&pair.get(1)),
+            )
+        });
+        Value::Object(fields.collect())
+    } else {
+        Value::Null
+    }
+}
+
+/// Whole numbers read as integers, as serde_json reads `1` (so `as_u64`
+/// works on them); others as floats.
+pub fn number(n: f64) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if n.fract() == 0.0 && n.abs() <= EXACT {
+        if n >= 0.0 {
+            Value::from(n as u64)
+        } else {
+            Value::from(n as i64)
+        }
+    } else {
+        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    // Natively and in the browser (where JSON.parse does the parsing).
+    #[wasm_bindgen_test(unsupported = test)]
+    fn whole_numbers_are_integers_and_text_parses() {
+        assert_eq!(number(1.0).as_u64(), Some(1));
+        assert_eq!(number(-3.0).as_i64(), Some(-3));
+        assert_eq!(number(0.5).as_f64(), Some(0.5));
+        assert_eq!(number(1e300).as_u64(), None);
+        assert!(parse("{").is_err());
+        let v = parse(r#"{"a":[1,"x",null,{"b":true}],"n":-2.5}"#).unwrap();
+        assert_eq!(v["a"][0].as_u64(), Some(1));
+        assert_eq!(v["a"][1], "x");
+        assert!(v["a"][2].is_null());
+        assert_eq!(v["a"][3]["b"], true);
+        assert_eq!(v["n"].as_f64(), Some(-2.5));
+    }
+}
