@@ -179,7 +179,7 @@ pub fn parse_config_value(value: &Value) -> Result<ParsedConfig, ConfigError> {
     if !(0.0..=1.0).contains(&defaults.sample_rate) {
         problems.push(out_of_range(
             "defaults.sample_rate",
-            defaults.sample_rate,
+            Value::from(defaults.sample_rate),
             "a number from 0 to 1",
         ));
         defaults.sample_rate = Defaults::default().sample_rate;
@@ -394,7 +394,12 @@ fn check_touchpoint(t: &Touchpoint, path: &str, config: &Config, ps: &mut Vec<Pr
         ps.push(problem(at("stage"), msg));
     }
     if let Some(r) = t.sample_rate.filter(|r| !(0.0..=1.0).contains(r)) {
-        ps.push(out_of_range(&at("sample_rate"), r, "a number from 0 to 1"));
+        // Printed as JSON prints it: the widget then needs no float formatting of its own.
+        ps.push(out_of_range(
+            &at("sample_rate"),
+            Value::from(r),
+            "a number from 0 to 1",
+        ));
     }
     for (field, days) in [
         ("recontact_days", t.recontact_days),

@@ -254,7 +254,8 @@ impl KeyboardFollow {
                 .ok()
                 .and_then(|h| h.as_f64())
                 .unwrap_or(0.0);
-            let covered = (inner - vv.height() - vv.offset_top()).max(0.0).round();
+            // Whole pixels (an integer also formats without float code).
+            let covered = (inner - vv.height() - vv.offset_top()).max(0.0).round() as u32;
             let _ = vars.set_property("--tp-kb", &format!("{covered}px"));
         });
         for kind in ["resize", "scroll"] {
