@@ -179,7 +179,7 @@ pub fn disabled_warnings(
             None => general.push(p.to_string()),
         }
     }
-    per_index.sort_by_key(|(i, _)| *i);
+    per_index.sort_unstable_by_key(|(i, _)| *i);
     // `disabled` lists the left-out touchpoints in document order, and every
     // problem inside a touchpoint leaves it out: the two line up.
     let grouped = per_index

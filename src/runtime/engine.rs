@@ -213,7 +213,7 @@ impl Runtime {
                 }
             }
         }
-        self.armed.sort_by_key(|a| a.index);
+        self.armed.sort_unstable_by_key(|a| a.index);
         self.activate_all(loads)
     }
 
