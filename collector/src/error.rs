@@ -36,6 +36,14 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A query parameter is unusable: which one, and what to send instead.
+    pub fn bad_query(field: &str, error: impl Into<String>) -> Self {
+        AppError::BadQuery(FieldError {
+            field: Some(field.into()),
+            error: error.into(),
+        })
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,

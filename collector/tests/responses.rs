@@ -202,6 +202,39 @@ async fn responses_are_listed_oldest_first_and_filter_by_touchpoint() {
 }
 
 #[tokio::test]
+async fn responses_page_with_limit_and_offset() {
+    let app = TestApp::new();
+    for i in 0..5 {
+        let body = payload(json!({"response_id": uuid(i), "score": 5}));
+        assert_eq!(app.post(&body).await.status, StatusCode::ACCEPTED);
+    }
+    // An update keeps its place, so pages stay stable while answers come in.
+    let again = payload(json!({"response_id": uuid(1), "comment": "later"}));
+    assert_eq!(app.post(&again).await.status, StatusCode::ACCEPTED);
+    let ids = |rows: Vec<Value>| -> Vec<String> {
+        rows.iter()
+            .map(|r| r["response_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(app.stored("?limit=2").await), [uuid(0), uuid(1)]);
+    assert_eq!(
+        ids(app.stored("?limit=2&offset=2").await),
+        [uuid(2), uuid(3)]
+    );
+    assert_eq!(ids(app.stored("?limit=2&offset=4").await), [uuid(4)]);
+    assert!(app.stored("?offset=5").await.is_empty());
+    assert_eq!(app.stored("?offset=3").await.len(), 2);
+    for bad in ["?limit=0", "?limit=10001"] {
+        let reply = app.get(&format!("/v1/responses{bad}")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(reply.json()["field"], "limit", "{bad}");
+    }
+    let reply = app.get("/v1/responses?limit=lots").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.json()["error"].as_str().unwrap().contains("limit"));
+}
+
+#[tokio::test]
 async fn saved_responses_survive_a_restart() {
     let app = TestApp::new();
     assert_eq!(

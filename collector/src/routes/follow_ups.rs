@@ -34,10 +34,7 @@ pub struct ListQuery {
 }
 
 fn bad(field: &str, error: String) -> AppError {
-    AppError::BadQuery(FieldError {
-        field: Some(field.into()),
-        error,
-    })
+    AppError::bad_query(field, error)
 }
 
 /// `open`, `contacted,recovered`, `todo` (open and contacted) or `all`.

@@ -115,7 +115,9 @@ fn paths() -> Value {
                 "422": error("A field is invalid (named in `field`)"), "429": error("Rate limit; see Retry-After")})),
                 "application/json", schema_ref("Response")),
             "get": op(Public, "Stored responses, oldest first (needs the admin token when TOUCHPOINT_ADMIN_TOKEN is set)",
-                vec![query("touchpoint", "Only this touchpoint")],
+                vec![query("touchpoint", "Only this touchpoint"),
+                     query("limit", "At most this many (1 to 10000; all when absent)"),
+                     query("offset", "Skip this many first (pages are stable: an update keeps a response's place)")],
                 json!({"200": {"description": "Responses", "content": {"application/json": {"schema": {"type": "array", "items": schema_ref("StoredResponse")}}}},
                        "401": error("TOUCHPOINT_ADMIN_TOKEN is set and no token was sent")}))
         },

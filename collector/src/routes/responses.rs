@@ -88,15 +88,28 @@ pub async fn post(
 #[derive(Deserialize)]
 pub struct ListQuery {
     touchpoint: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u64>,
 }
+
+/// Largest page of `GET /v1/responses?limit=`.
+pub const MAX_PAGE: u32 = 10_000;
 
 pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Vec<StoredResponse>>, AppError> {
     let Query(query) = query?;
+    if query.limit.is_some_and(|l| l == 0 || l > MAX_PAGE) {
+        return Err(AppError::bad_query(
+            "limit",
+            format!("use a whole number from 1 to {MAX_PAGE}, or leave it out for all"),
+        ));
+    }
     let filter = ListFilter {
         touchpoint: query.touchpoint,
+        limit: query.limit,
+        offset: query.offset.unwrap_or(0),
     };
     Ok(Json(state.store.list(filter).await?))
 }

@@ -30,10 +30,14 @@ pub struct StoredResponse {
     pub updated_at: String,
 }
 
-/// Which responses to list.
+/// Which responses to list, and which page of them (oldest first).
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub touchpoint: Option<String>,
+    /// At most this many (all when `None`).
+    pub limit: Option<u32>,
+    /// Skip this many first.
+    pub offset: u64,
 }
 
 /// Which responses a report, export or queue covers. Preview responses are

@@ -348,9 +348,14 @@ impl PgStore {
             .query(
                 &format!(
                     "SELECT {COLUMNS} FROM responses \
-                     WHERE $1::text IS NULL OR touchpoint = $1 ORDER BY seq"
+                     WHERE $1::text IS NULL OR touchpoint = $1 ORDER BY seq LIMIT $2 OFFSET $3"
                 ),
-                &[&filter.touchpoint],
+                // LIMIT NULL: no limit.
+                &[
+                    &filter.touchpoint,
+                    &filter.limit.map(i64::from),
+                    &i64::try_from(filter.offset).unwrap_or(i64::MAX),
+                ],
             )
             .await?;
         rows.iter().map(stored_from_row).collect()

@@ -155,9 +155,15 @@ impl SqliteStore {
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM responses \
-                 WHERE ?1 IS NULL OR touchpoint = ?1 ORDER BY rowid"
+                 WHERE ?1 IS NULL OR touchpoint = ?1 ORDER BY rowid LIMIT ?2 OFFSET ?3"
             ))?;
-            let rows = stmt.query_map([filter.touchpoint], stored_from_row)?;
+            // LIMIT -1: no limit. Upserts keep their rowid, so pages are stable.
+            let limit = filter.limit.map_or(-1, i64::from);
+            let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
+            let rows = stmt.query_map(
+                rusqlite::params![filter.touchpoint, limit, offset],
+                stored_from_row,
+            )?;
             rows.collect::<Result<Vec<_>, _>>()
                 .map_err(StoreError::from)
         })
