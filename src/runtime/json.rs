@@ -9,10 +9,12 @@ use serde_json::Value;
 #[cfg(target_arch = "wasm32")]
 pub fn parse(text: &str) -> Result<Value, String> {
     use wasm_bindgen::JsCast;
-    js_sys::JSON::parse(text).map(|v| from_js(&v)).map_err(|e| {
-        e.dyn_ref::<js_sys::Error>()
-            .map_or_else(|| "not JSON".to_string(), |e| String::from(e.message()))
-    })
+    js_sys::JSON::parse(text)
+        .map(|v| from_js(&v, 0))
+        .map_err(|e| {
+            e.dyn_ref::<js_sys::Error>()
+                .map_or_else(|| "not JSON".to_string(), |e| String::from(e.message()))
+        })
 }
 
 /// Parses `text`; the error is the parser's message.
@@ -21,26 +23,38 @@ pub fn parse(text: &str) -> Result<Value, String> {
     serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
+/// Nesting deeper than this reads as null (serde_json refuses beyond 128 too):
+/// the walk is recursive and the wasm stack is small.
+#[cfg(target_arch = "wasm32")]
+const MAX_DEPTH: u32 = 128;
+
 /// A parsed JS value as JSON: what `JSON.parse` returns has no other kinds.
 #[cfg(target_arch = "wasm32")]
-fn from_js(v: &wasm_bindgen::JsValue) -> Value {
+fn from_js(v: &wasm_bindgen::JsValue, depth: u32) -> Value {
     use js_sys::{Array, Object};
     use wasm_bindgen::JsCast;
-    if let Some(s) = v.as_string() {
+    if depth > MAX_DEPTH {
+        Value::Null
+    } else if let Some(s) = v.as_string() {
         Value::String(s)
     } else if let Some(n) = v.as_f64() {
         number(n)
     } else if let Some(b) = v.as_bool() {
         Value::Bool(b)
     } else if Array::is_array(v) {
-        Value::Array(Array::from(v).iter().map(|x| from_js(&x)).collect())
+        Value::Array(
+            Array::from(v)
+                .iter()
+                .map(|x| from_js(&x, depth + 1))
+                .collect(),
+        )
     } else if let Some(o) = v.dyn_ref::<Object>() {
         let entries = Object::entries(o);
         let fields = entries.iter().map(|pair| {
             let pair = Array::from(&pair);
             (
                 pair.get(0).as_string().unwrap_or_default(),
-                from_js(&pair.get(1)),
+                from_js(&pair.get(1), depth + 1),
             )
         });
         Value::Object(fields.collect())
@@ -83,5 +97,22 @@ mod tests {
         assert!(v["a"][2].is_null());
         assert_eq!(v["a"][3]["b"], true);
         assert_eq!(v["n"].as_f64(), Some(-2.5));
+        // A hostile nesting neither overflows the stack nor loses the rest.
+        let deep = format!(
+            "{{\"ok\":1,\"deep\":{}{}}}",
+            "[".repeat(100),
+            "]".repeat(100)
+        );
+        assert_eq!(parse(&deep).unwrap()["ok"].as_u64(), Some(1));
+        #[cfg(target_arch = "wasm32")]
+        {
+            let n = 10_000;
+            let hostile = format!("{{\"ok\":1,\"deep\":{}{}}}", "[".repeat(n), "]".repeat(n));
+            let v = parse(&hostile).unwrap();
+            assert_eq!(v["ok"].as_u64(), Some(1));
+            assert!(v
+                .pointer(&format!("/deep{}", "/0".repeat(MAX_DEPTH as usize)))
+                .is_some_and(Value::is_null));
+        }
     }
 }
