@@ -164,6 +164,20 @@ struct Cursor {
     done: bool,
 }
 
+impl Cursor {
+    /// Before the first page.
+    fn new(store: Store, filter: ResponseFilter, format: Format) -> Cursor {
+        Cursor {
+            store,
+            filter,
+            format,
+            after: 0,
+            header: false,
+            done: false,
+        }
+    }
+}
+
 /// One chunk per page: the header first (CSV), then each page's lines.
 async fn next_chunk(c: &mut Cursor) -> Result<Option<String>, StoreError> {
     if c.done {
@@ -198,14 +212,7 @@ pub fn stream(
     filter: ResponseFilter,
     format: Format,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
-    let cursor = Cursor {
-        store,
-        filter,
-        format,
-        after: 0,
-        header: false,
-        done: false,
-    };
+    let cursor = Cursor::new(store, filter, format);
     futures_util::stream::unfold(cursor, |mut c| async move {
         match next_chunk(&mut c).await {
             Ok(Some(chunk)) => Some((Ok(Bytes::from(chunk)), c)),
@@ -228,14 +235,7 @@ pub async fn write_to(
     format: Format,
     out: &mut impl Write,
 ) -> Result<u64, Box<dyn std::error::Error>> {
-    let mut cursor = Cursor {
-        store,
-        filter,
-        format,
-        after: 0,
-        header: false,
-        done: false,
-    };
+    let mut cursor = Cursor::new(store, filter, format);
     let mut rows = 0u64;
     while let Some(chunk) = next_chunk(&mut cursor).await? {
         rows += chunk.matches('\n').count() as u64;

@@ -67,22 +67,8 @@ enum Command {
         /// `csv` or `jsonl`.
         #[arg(long, default_value = "csv")]
         format: String,
-        /// Start: YYYY-MM-DD or an RFC 3339 time.
-        #[arg(long)]
-        from: Option<String>,
-        /// End: YYYY-MM-DD (that day included) or an RFC 3339 time.
-        #[arg(long)]
-        to: Option<String>,
-        /// The last N days (instead of --from).
-        #[arg(long)]
-        days: Option<String>,
-        #[arg(long)]
-        stage: Option<String>,
-        #[arg(long)]
-        touchpoint: Option<String>,
-        /// A respondent attribute, key=value.
-        #[arg(long)]
-        attribute: Option<String>,
+        #[command(flatten)]
+        query: ReportQuery,
     },
     /// Check a config file: print every problem, or a one-line summary.
     Check { file: PathBuf },
@@ -131,35 +117,16 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Export {
-            db,
-            format,
-            from,
-            to,
-            days,
-            stage,
-            touchpoint,
-            attribute,
-        } => {
-            let query = ReportQuery {
-                from,
-                to,
-                days,
-                stage,
-                touchpoint,
-                attribute,
-            };
-            match run_export(&db, &format, &query) {
-                Ok(rows) => {
-                    eprintln!("{rows} response(s) exported");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
+        Command::Export { db, format, query } => match run_export(&db, &format, &query) {
+            Ok(rows) => {
+                eprintln!("{rows} response(s) exported");
+                ExitCode::SUCCESS
             }
-        }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Check { file } => {
             let report = check(&file);
             for line in &report.lines {

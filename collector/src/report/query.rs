@@ -7,13 +7,24 @@ use serde::Deserialize;
 use touchpoint_protocol::{Config, FieldError};
 
 /// The raw query; empty values (as HTML forms send them) mean "not set".
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The same fields are `touchpoint export`'s flags.
+#[derive(Debug, Clone, Default, Deserialize, clap::Args)]
 pub struct ReportQuery {
+    /// Start: YYYY-MM-DD or an RFC 3339 time.
+    #[arg(long)]
     pub from: Option<String>,
+    /// End: YYYY-MM-DD (that day included) or an RFC 3339 time.
+    #[arg(long)]
     pub to: Option<String>,
+    /// The last N days (instead of --from).
+    #[arg(long)]
     pub days: Option<String>,
+    #[arg(long)]
     pub stage: Option<String>,
+    #[arg(long)]
     pub touchpoint: Option<String>,
+    /// A respondent attribute, key=value.
+    #[arg(long)]
     pub attribute: Option<String>,
 }
 

@@ -12,31 +12,20 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+/// `?format=`; the period and filters are a [`ReportQuery`] read from the
+/// same query string.
 #[derive(Debug, Default, Deserialize)]
 pub struct ExportQuery {
     format: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    days: Option<String>,
-    stage: Option<String>,
-    touchpoint: Option<String>,
-    attribute: Option<String>,
 }
 
 pub async fn get(
     State(state): State<AppState>,
     query: Result<Query<ExportQuery>, QueryRejection>,
+    report: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    let Query(q) = query?;
+    let (Query(q), Query(rq)) = (query?, report?);
     let format = Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(AppError::BadQuery)?;
-    let rq = ReportQuery {
-        from: q.from,
-        to: q.to,
-        days: q.days,
-        stage: q.stage,
-        touchpoint: q.touchpoint,
-        attribute: q.attribute,
-    };
     let filter = export::filter(&rq, clock::now_epoch()).map_err(AppError::BadQuery)?;
     let disposition = format!("attachment; filename=\"{}\"", export::file_name(format));
     Ok((

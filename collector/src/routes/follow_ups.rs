@@ -21,14 +21,10 @@ pub const MAX_NOTE_CHARS: usize = 2000;
 pub const DEFAULT_LIMIT: u32 = 500;
 pub const MAX_LIMIT: u32 = 5000;
 
+/// `?state=&limit=`; the period and filters are a [`ReportQuery`] read from
+/// the same query string.
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
-    from: Option<String>,
-    to: Option<String>,
-    days: Option<String>,
-    stage: Option<String>,
-    touchpoint: Option<String>,
-    attribute: Option<String>,
     state: Option<String>,
     limit: Option<u32>,
 }
@@ -60,16 +56,9 @@ pub fn parse_states(s: Option<&str>) -> Result<Vec<FollowUpState>, AppError> {
 pub async fn list(
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
+    report: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<Vec<FollowUpItem>>, AppError> {
-    let Query(q) = query?;
-    let rq = ReportQuery {
-        from: q.from,
-        to: q.to,
-        days: q.days,
-        stage: q.stage,
-        touchpoint: q.touchpoint,
-        attribute: q.attribute,
-    };
+    let (Query(q), Query(rq)) = (query?, report?);
     let config = state.config.current();
     let selection = rq
         .resolve(&config.config, clock::now_epoch(), false)
