@@ -1,50 +1,20 @@
 //! The HTTP application: routes, shared state, CORS, auth, rate limits and
 //! request logging.
 
-use crate::auth::AdminAuth;
 use crate::config_watch::ConfigHandle;
 use crate::dashboard::{self, layout};
 use crate::error::AppError;
 use crate::guard;
-use crate::ratelimit::RateLimiter;
 use crate::routes::table::Table;
 use crate::routes::{config, export, follow_ups, health, openapi, report, responses, static_files};
-use crate::store::Store;
+use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::routing::{get, post};
 use axum::Router;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-
-/// Everything handlers share; cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub config: ConfigHandle,
-    /// The built widget (Trunk's `dist/`).
-    pub widget_dir: PathBuf,
-    /// The admin token guarding the dashboard and admin API.
-    pub auth: Arc<AdminAuth>,
-    /// Per-client limit on ingestion, config and login.
-    pub limiter: Arc<RateLimiter>,
-}
-
-impl AppState {
-    /// State with a generated admin token and the default rate limit.
-    pub fn new(store: Store, config: ConfigHandle, widget_dir: PathBuf) -> AppState {
-        AppState {
-            store,
-            config,
-            widget_dir,
-            auth: Arc::new(AdminAuth::generated()),
-            limiter: Arc::new(RateLimiter::new(crate::ratelimit::DEFAULT_PER_MINUTE)),
-        }
-    }
-}
 
 pub fn app(state: AppState) -> Router {
     app_routes(state).0

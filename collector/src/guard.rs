@@ -1,9 +1,9 @@
 //! Middleware in front of routes: admin authentication and the per-client
 //! rate limit.
 
-use crate::app::AppState;
 use crate::clock;
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};

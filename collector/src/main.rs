@@ -4,12 +4,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use touchpoint_collector::alerts::delivery::DeliveryOptions;
 use touchpoint_collector::check::check;
-use touchpoint_collector::export::{self, Format};
 use touchpoint_collector::report::query::ReportQuery;
 use touchpoint_collector::schema::config_schema;
 use touchpoint_collector::server::{serve, ServeOptions};
+use touchpoint_collector::service::delivery::DeliveryOptions;
+use touchpoint_collector::service::export::{self, Format};
 use touchpoint_collector::store::{DbTarget, Store};
 use tracing_subscriber::EnvFilter;
 

@@ -1,11 +1,12 @@
 //! `touchpoint serve`: wires config, store and router to a listener, and
 //! shuts down without losing queued responses.
 
-use crate::alerts::delivery::{self, DeliveryOptions};
-use crate::app::{app, AppState};
+use crate::app::app;
 use crate::auth::AdminAuth;
 use crate::config_watch::{self, ConfigHandle, LoadedConfig};
 use crate::ratelimit::RateLimiter;
+use crate::service::delivery::{self, DeliveryOptions};
+use crate::state::AppState;
 use crate::store::Store;
 use std::error::Error;
 use std::net::SocketAddr;

@@ -12,8 +12,9 @@ use common::{payload, serve, uuid, TestApp};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use touchpoint_collector::alerts::delivery::{self, DeliveryOptions};
-use touchpoint_collector::store::{AlertCounts, Store};
+use touchpoint_collector::model::AlertCounts;
+use touchpoint_collector::service::delivery::{self, DeliveryOptions};
+use touchpoint_collector::store::Store;
 
 /// What the receiver saw: (idempotency key, body), and its status per request.
 #[derive(Clone, Default)]

@@ -8,7 +8,7 @@ use common::{payload, uuid, TestApp};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::process::Command;
-use touchpoint_collector::export::{CSV_COLUMNS, PAGE_ROWS};
+use touchpoint_collector::service::export::{CSV_COLUMNS, PAGE_ROWS};
 use touchpoint_protocol::Response;
 
 /// `n` answers in November 2026 straight into the store (faster than HTTP).

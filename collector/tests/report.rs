@@ -267,7 +267,7 @@ async fn a_database_from_before_the_report_is_migrated_and_counted() {
         .unwrap();
     }
     let store = touchpoint_collector::store::Store::open(path.to_str().unwrap()).unwrap();
-    let filter = touchpoint_collector::store::ResponseFilter {
+    let filter = touchpoint_collector::model::ResponseFilter {
         from: Some(touchpoint_collector::clock::epoch_seconds("2026-11-01T23:00:00Z").unwrap()),
         to: Some(touchpoint_collector::clock::epoch_seconds("2026-11-01T23:00:01Z").unwrap()),
         ..Default::default()

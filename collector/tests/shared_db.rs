@@ -13,7 +13,7 @@ use serde_json::json;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use touchpoint_collector::alerts::delivery::{self, DeliveryOptions};
+use touchpoint_collector::service::delivery::{self, DeliveryOptions};
 use touchpoint_collector::store::Store;
 use touchpoint_protocol::Response;
 
@@ -57,7 +57,7 @@ async fn concurrent_claims_never_overlap() {
     let app = TestApp::with_config(&config(9));
     queue(&app, 60).await;
     let other = Store::open(&app.db_url).unwrap();
-    let now = delivery::now_ms();
+    let now = touchpoint_collector::clock::now_ms();
     let claim = |s: Store| async move {
         let mut ids = Vec::new();
         for _ in 0..10 {

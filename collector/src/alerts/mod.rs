@@ -1,11 +1,9 @@
 //! Webhook alerts. A config entry
 //! `{"when": {"question": "nps", "score_at_most": 6}, "webhook": "https://…"}`
 //! puts one JSON body per matching answer into the durable `alert_outbox`,
-//! in the same transaction as the response itself; [`delivery`] POSTs them
+//! in the same transaction as the response itself; `service::delivery` POSTs them
 //! with retries and backoff, so neither a receiver outage nor a collector
 //! restart loses one.
-
-pub mod delivery;
 
 use serde_json::{json, Map, Value};
 use touchpoint_protocol::validate::did_you_mean;

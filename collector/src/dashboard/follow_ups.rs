@@ -7,13 +7,13 @@ use super::format;
 use super::journey::{path_segment, selection};
 use super::layout::{csrf_input, page, send, PageError};
 use super::login::safe_next;
-use crate::app::AppState;
 use crate::auth::{Admin, AdminAuth};
 use crate::error::AppError;
-use crate::followup::{FollowUpCounts, FollowUpItem, FollowUpState};
+use crate::model::FollowUpQuery;
+use crate::model::{FollowUpCounts, FollowUpItem, FollowUpState};
 use crate::report::FollowUpSummary;
-use crate::routes::follow_ups::{apply, parse_states};
-use crate::store::FollowUpQuery;
+use crate::service::follow_ups::{apply, parse_states};
+use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -200,6 +200,6 @@ pub async fn step(
 ) -> Result<Response, PageError> {
     admin.check_csrf(&state.auth, f.csrf.as_deref())?;
     let to = f.state.unwrap_or_default();
-    apply(&state, &response_id, &to, f.note).await?;
+    apply(&state.store, &response_id, &to, f.note).await?;
     Ok(Redirect::to(safe_next(f.back.as_deref())).into_response())
 }

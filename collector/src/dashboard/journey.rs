@@ -6,13 +6,13 @@ use super::filters::{self, DashQuery};
 use super::format;
 use super::layout::{page, send, PageError};
 use super::svg;
-use crate::app::AppState;
 use crate::auth::Admin;
 use crate::clock;
 use crate::error::AppError;
 use crate::report::query::{ReportQuery, Selection};
 use crate::report::{Report, StageReport, TouchpointReport};
-use crate::routes::report::load;
+use crate::service::report::load;
+use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -42,7 +42,7 @@ pub async fn page_handler(
 ) -> Result<Response, PageError> {
     let Query(q) = query.map_err(AppError::from)?;
     let (sel, problem) = selection(&state, &q);
-    let report = load(&state, &sel).await?;
+    let report = load(&state.store, &state.config.current().config, &sel).await?;
     let config = state.config.current();
     let body = html! {
         h1 { "Customer journey" }

@@ -2,9 +2,9 @@
 //! HttpOnly, SameSite=Strict session cookie.
 
 use super::layout::{page, send};
-use crate::app::AppState;
 use crate::auth::{AdminAuth, CSRF_FIELD};
 use crate::clock;
+use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

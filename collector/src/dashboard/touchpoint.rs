@@ -6,12 +6,12 @@ use super::format;
 use super::journey::selection;
 use super::layout::{page, send, PageError};
 use super::svg::{self, Bar};
-use crate::app::AppState;
 use crate::auth::Admin;
 use crate::error::AppError;
+use crate::model::{CommentQuery, StoredResponse};
 use crate::report::TouchpointReport;
-use crate::routes::report::load;
-use crate::store::{CommentQuery, StoredResponse};
+use crate::service::report::load;
+use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -51,7 +51,7 @@ pub async fn page_handler(
             }
         },
     };
-    let report = load(&state, &sel).await?;
+    let report = load(&state.store, &state.config.current().config, &sel).await?;
     let Some(tp) = report
         .journey
         .iter()

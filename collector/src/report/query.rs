@@ -2,7 +2,7 @@
 //! `from`, `to`, `days`, `stage`, `touchpoint`, `attribute=key=value`.
 
 use super::period::Period;
-use crate::store::ResponseFilter;
+use crate::model::ResponseFilter;
 use serde::Deserialize;
 use touchpoint_protocol::{Config, FieldError};
 

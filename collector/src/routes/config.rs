@@ -1,6 +1,6 @@
 //! `GET /v1/config` and `GET /v1/config/schema`.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -1,10 +1,10 @@
 //! `GET /v1/export?format=csv|jsonl&from=&to=&days=&stage=&touchpoint=&attribute=`.
 
-use crate::app::AppState;
 use crate::clock;
 use crate::error::AppError;
-use crate::export::{self, Format};
 use crate::report::query::ReportQuery;
+use crate::service::export::{self, Format};
+use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};

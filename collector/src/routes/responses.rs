@@ -1,8 +1,8 @@
 //! `POST /v1/responses` and `GET /v1/responses`.
 
-use crate::app::AppState;
 use crate::error::AppError;
-use crate::store::{ListFilter, StoredResponse};
+use crate::model::{ListFilter, StoredResponse};
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, Query, Request, State};

@@ -4,24 +4,22 @@
 //! `FOR UPDATE SKIP LOCKED` on the alert outbox so collectors behind one
 //! load balancer never claim the same alert.
 
-use super::sql::{self, Dialect, Param, Params, COLUMNS};
-use super::{
-    AlertCounts, AlertJob, CommentQuery, FollowUpQuery, ListFilter, ResponseFilter, StoreError,
-    StoredResponse,
-};
-use crate::alerts::{self, delivery, AlertRule};
+use super::plan;
+use super::row::{self, Columns};
+use super::sql::{self, Dialect, Param};
+use super::{AnsweredCounts, MapRow, StoreError};
+use crate::alerts::{self, AlertRule};
 use crate::clock;
-use crate::followup::{FollowUp, FollowUpCounts, FollowUpItem, FollowUpState, Refusal, Subject};
-use crate::report::CountRow;
+use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::{NoTls, Row};
-use touchpoint_protocol::{QuestionType, Response, Status};
+use touchpoint_protocol::Response;
 
 /// Embedded migrations, numbered like SQLite's; `touchpoint_schema` counts
 /// how many have run.
@@ -58,11 +56,9 @@ const MIGRATION_LOCK: i64 = 0x746f_7563_6870;
 /// How often answered counts are re-read (other collectors add to them).
 const COUNTS_REFRESH: Duration = Duration::from_secs(5);
 
-type Counts = Arc<Mutex<HashMap<String, u64>>>;
-
 struct Inner {
     pool: Pool,
-    answered: Counts,
+    answered: AnsweredCounts,
     alerts: Arc<Notify>,
     closed: AtomicBool,
 }
@@ -70,15 +66,6 @@ struct Inner {
 /// Cheap to clone; all clones share one pool.
 #[derive(Clone)]
 pub struct PgStore(Arc<Inner>);
-
-impl From<tokio_postgres::Error> for StoreError {
-    fn from(e: tokio_postgres::Error) -> Self {
-        StoreError::Postgres(match e.as_db_error() {
-            Some(db) => format!("{} ({})", db.message(), db.code().code()),
-            None => e.to_string(),
-        })
-    }
-}
 
 impl ToSql for Param {
     fn to_sql(
@@ -89,6 +76,7 @@ impl ToSql for Param {
         match self {
             Param::Int(i) => i.to_sql(ty, out),
             Param::Text(s) => s.to_sql(ty, out),
+            Param::Null => Ok(IsNull::Yes),
         }
     }
 
@@ -99,12 +87,31 @@ impl ToSql for Param {
     to_sql_checked!();
 }
 
-fn params(p: &Params) -> Vec<&(dyn ToSql + Sync)> {
-    p.values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+fn params(p: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
+    p.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
-fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
+impl Columns for Row {
+    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        Ok(self.try_get(i)?)
+    }
+
+    fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+/// Every row of `sql` on `client`, mapped (statements prepared once per
+/// pooled connection).
+async fn query<T>(
+    client: &impl GenericClient,
+    sql: &str,
+    p: &[Param],
+    map: MapRow<T>,
+) -> Result<Vec<T>, StoreError> {
+    let stmt = client.prepare_cached(sql).await?;
+    let rows = client.query(&stmt, &params(p)).await?;
+    rows.iter().map(|r| map(r)).collect()
 }
 
 /// Runs `f` to completion on a runtime of its own (opening the store is
@@ -168,55 +175,9 @@ async fn migrate(config: tokio_postgres::Config) -> Result<HashMap<String, u64>,
 async fn load_answered_counts(
     client: &tokio_postgres::Client,
 ) -> Result<HashMap<String, u64>, StoreError> {
-    let rows = client
-        .query(
-            "SELECT touchpoint, COUNT(*) FROM responses \
-             WHERE status = 'answered' AND preview = 0 GROUP BY touchpoint",
-            &[],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64))
-        .collect())
-}
-
-fn text_enum<T>(s: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
-    parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown value {s:?}")))
-}
-
-fn small(n: Option<i64>) -> Option<u8> {
-    n.and_then(|n| u8::try_from(n).ok())
-}
-
-/// A row whose first columns are [`COLUMNS`].
-fn stored_from_row(row: &Row) -> Result<StoredResponse, StoreError> {
-    let attributes: String = row.try_get(8)?;
-    Ok(StoredResponse {
-        response: Response {
-            response_id: row.try_get(0)?,
-            touchpoint: row.try_get(1)?,
-            stage: row.try_get(2)?,
-            question: text_enum(row.try_get(3)?, QuestionType::parse)?,
-            score: small(row.try_get(4)?),
-            comment: row.try_get(5)?,
-            status: text_enum(row.try_get(6)?, Status::parse)?,
-            respondent: row.try_get(7)?,
-            attributes: serde_json::from_str(&attributes)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            locale: row.try_get(9)?,
-            page_url: row.try_get(10)?,
-            occurred_at: row.try_get(11)?,
-            widget_version: row.try_get(12)?,
-            preview: row.try_get::<_, i64>(13)? != 0,
-        },
-        received_at: row.try_get(14)?,
-        updated_at: row.try_get(15)?,
-    })
-}
-
-fn counts_as_answered(r: &Response) -> bool {
-    r.status == Status::Answered && !r.preview
+    let rows = client.query(sql::ANSWERED_COUNTS, &[]).await?;
+    let counts: Result<Vec<_>, _> = rows.iter().map(|r| row::touchpoint_count(r)).collect();
+    Ok(counts?.into_iter().collect())
 }
 
 impl PgStore {
@@ -240,7 +201,7 @@ impl PgStore {
             .map_err(|e| StoreError::Postgres(e.to_string()))?;
         let store = PgStore(Arc::new(Inner {
             pool,
-            answered: Arc::new(Mutex::new(answered)),
+            answered: AnsweredCounts::new(answered),
             alerts: Arc::new(Notify::new()),
             closed: AtomicBool::new(false),
         }));
@@ -271,330 +232,77 @@ impl PgStore {
         let lock = client
             .prepare_cached("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
             .await?;
-        let select = client
-            .prepare_cached(sql::select_response(Dialect::Postgres))
-            .await?;
         let upsert = client
             .prepare_cached(sql::upsert_response(Dialect::Postgres))
             .await?;
+        let enqueue = client.prepare_cached(&sql::pg(sql::ALERT_ENQUEUE)).await?;
         let tx = client.transaction().await?;
         // Posts for one response take turns, so each merges the one before.
         tx.execute(&lock, &[&incoming.response_id]).await?;
-        let existing = tx
-            .query_opt(&select, &[&incoming.response_id])
-            .await?
-            .map(|r| stored_from_row(&r))
-            .transpose()?
-            .map(|s| s.response);
-        let was = existing.as_ref().is_some_and(counts_as_answered);
-        let merged = match existing {
-            Some(stored) => stored.merge(&incoming),
-            None => incoming,
-        };
-        let attributes = serde_json::to_string(&merged.attributes)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let score = merged.score.map(i64::from);
-        let preview = i64::from(merged.preview);
-        let epoch = clock::epoch_seconds(&merged.occurred_at).unwrap_or_else(clock::now_epoch);
-        let now = clock::now_rfc3339_millis();
-        tx.execute(
-            &upsert,
-            &[
-                &merged.response_id,
-                &merged.touchpoint,
-                &merged.stage,
-                &merged.question.as_str(),
-                &score,
-                &merged.comment,
-                &merged.status.as_str(),
-                &merged.respondent,
-                &attributes,
-                &merged.locale,
-                &merged.page_url,
-                &merged.occurred_at,
-                &merged.widget_version,
-                &preview,
-                &now,
-                &epoch,
-            ],
+        let existing = query(
+            &tx,
+            sql::select_response(Dialect::Postgres),
+            &[incoming.response_id.as_str().into()],
+            row::stored_response,
         )
-        .await?;
+        .await?
+        .pop()
+        .map(|s| s.response);
+        let plan = plan::plan(
+            existing,
+            &incoming,
+            &rules,
+            clock::now_ms(),
+            alerts::new_alert_id,
+        );
+        let now = clock::now_rfc3339_millis();
+        tx.execute(&upsert, &params(&plan.upsert_params(&now)))
+            .await?;
         let mut queued = 0;
-        for rule in rules.iter().filter(|r| r.matches(&merged)) {
-            let enqueue = tx.prepare_cached(&sql::pg(sql::ALERT_ENQUEUE)).await?;
-            let alert_id = alerts::new_alert_id();
-            let now_ms = delivery::now_ms();
-            let body = rule.body(&alert_id, &clock::rfc3339(now_ms / 1000), &merged);
+        for alert in &plan.alerts {
             queued += tx
-                .execute(
-                    &enqueue,
-                    &[
-                        &alert_id,
-                        &merged.response_id,
-                        &rule.key,
-                        &rule.webhook,
-                        &body,
-                        &now_ms,
-                    ],
-                )
+                .execute(&enqueue, &params(&plan.alert_params(alert)))
                 .await?;
         }
         tx.commit().await?;
-        let is = counts_as_answered(&merged);
-        if was != is {
-            let mut counts = locked(&self.0.answered);
-            let n = counts.entry(merged.touchpoint.clone()).or_default();
-            *n = if is {
-                n.saturating_add(1)
-            } else {
-                n.saturating_sub(1)
-            };
-        }
+        self.0.answered.apply(&plan.answered_delta);
         if queued > 0 {
             self.0.alerts.notify_one();
         }
         Ok(())
     }
 
-    async fn query(&self, sql: &str, p: &Params) -> Result<Vec<Row>, StoreError> {
+    pub(super) async fn rows<T: Send + 'static>(
+        &self,
+        sql: String,
+        p: Vec<Param>,
+        map: MapRow<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        query(&self.client().await?, &sql, &p, map).await
+    }
+
+    /// On PostgreSQL any connection writes: the same as [`PgStore::rows`].
+    pub(super) async fn write_rows<T: Send + 'static>(
+        &self,
+        sql: String,
+        p: Vec<Param>,
+        map: MapRow<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.rows(sql, p, map).await
+    }
+
+    pub(super) async fn execute(&self, sql: String, p: Vec<Param>) -> Result<u64, StoreError> {
         let client = self.client().await?;
-        let stmt = client.prepare_cached(sql).await?;
-        Ok(client.query(&stmt, &params(p)).await?)
-    }
-
-    pub async fn list(&self, filter: ListFilter) -> Result<Vec<StoredResponse>, StoreError> {
-        let client = self.client().await?;
-        let rows = client
-            .query(
-                &format!(
-                    "SELECT {COLUMNS} FROM responses \
-                     WHERE $1::text IS NULL OR touchpoint = $1 ORDER BY seq LIMIT $2 OFFSET $3"
-                ),
-                // LIMIT NULL: no limit.
-                &[
-                    &filter.touchpoint,
-                    &filter.limit.map(i64::from),
-                    &i64::try_from(filter.offset).unwrap_or(i64::MAX),
-                ],
-            )
-            .await?;
-        rows.iter().map(stored_from_row).collect()
-    }
-
-    pub async fn report_counts(
-        &self,
-        filter: ResponseFilter,
-        bucket_from: i64,
-        bucket_secs: i64,
-    ) -> Result<Vec<CountRow>, StoreError> {
-        let mut p = Params::new(Dialect::Postgres);
-        let sql = sql::report_counts(&filter, bucket_from, bucket_secs, &mut p);
-        let rows = self.query(&sql, &p).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CountRow {
-                    touchpoint: r.try_get(0)?,
-                    question: text_enum(r.try_get(1)?, QuestionType::parse)?,
-                    status: text_enum(r.try_get(2)?, Status::parse)?,
-                    score: small(r.try_get(3)?),
-                    bucket: r.try_get(4)?,
-                    n: r.try_get::<_, i64>(5)? as u64,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn comments(&self, q: CommentQuery) -> Result<Vec<StoredResponse>, StoreError> {
-        let mut p = Params::new(Dialect::Postgres);
-        let sql = sql::comments(&q, COLUMNS, &mut p);
-        self.query(&sql, &p)
-            .await?
-            .iter()
-            .map(stored_from_row)
-            .collect()
-    }
-
-    pub async fn follow_ups(&self, q: FollowUpQuery) -> Result<Vec<FollowUpItem>, StoreError> {
-        let mut p = Params::new(Dialect::Postgres);
-        let sql = sql::follow_ups(&q, &sql::qualified(COLUMNS, "r."), &mut p);
-        self.query(&sql, &p)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(FollowUpItem {
-                    response: stored_from_row(r)?,
-                    follow_up: FollowUp {
-                        state: r
-                            .try_get::<_, Option<String>>(16)?
-                            .and_then(|s| FollowUpState::parse(&s))
-                            .unwrap_or(FollowUpState::Open),
-                        contacted_at: r.try_get(17)?,
-                        contact_note: r.try_get(18)?,
-                        closed_at: r.try_get(19)?,
-                        outcome_note: r.try_get(20)?,
-                    },
-                })
-            })
-            .collect()
-    }
-
-    pub async fn follow_up_counts(
-        &self,
-        filter: ResponseFilter,
-    ) -> Result<FollowUpCounts, StoreError> {
-        let mut p = Params::new(Dialect::Postgres);
-        let sql = sql::follow_up_counts(&filter, &mut p);
-        let mut counts = FollowUpCounts::default();
-        for r in self.query(&sql, &p).await? {
-            let state: String = r.try_get(0)?;
-            let n: i64 = r.try_get(1)?;
-            counts.add(
-                FollowUpState::parse(&state).unwrap_or(FollowUpState::Open),
-                n as u64,
-            );
-        }
-        Ok(counts)
-    }
-
-    pub async fn set_follow_up(
-        &self,
-        response_id: String,
-        to: FollowUpState,
-        note: Option<String>,
-        now: String,
-    ) -> Result<Result<(), Refusal>, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        // The response row is locked, so two people stepping the same
-        // follow-up take turns and the second sees the first's step.
-        let subject = tx
-            .query_opt(
-                &format!("{} FOR UPDATE OF r", sql::pg(sql::FOLLOW_UP_SUBJECT)),
-                &[&response_id],
-            )
-            .await?
-            .map(|r| -> Result<Subject, StoreError> {
-                Ok(Subject {
-                    question: r.try_get(0)?,
-                    score: small(r.try_get(1)?),
-                    status: r.try_get(2)?,
-                    preview: r.try_get::<_, i64>(3)? != 0,
-                    state: r.try_get(4)?,
-                })
-            })
-            .transpose()?;
-        let Some(subject) = subject else {
-            return Ok(Err(Refusal::NotFound));
-        };
-        let from = match subject.decide(to, note.as_deref()) {
-            Ok(from) => from,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-        let changed = if to == FollowUpState::Contacted {
-            tx.execute(
-                &sql::pg(sql::FOLLOW_UP_CONTACTED),
-                &[&response_id, &note, &now],
-            )
-            .await?
-        } else {
-            tx.execute(
-                &sql::pg(sql::FOLLOW_UP_CLOSED),
-                &[&response_id, &to.as_str(), &note, &now],
-            )
-            .await?
-        };
-        if changed != 1 {
-            return Ok(Err(Refusal::OutOfOrder { from, to }));
-        }
-        tx.commit().await?;
-        Ok(Ok(()))
-    }
-
-    pub async fn export_page(
-        &self,
-        filter: ResponseFilter,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, StoredResponse)>, StoreError> {
-        let mut p = Params::new(Dialect::Postgres);
-        let sql = sql::export_page(&filter, after, limit, COLUMNS, &mut p);
-        self.query(&sql, &p)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get::<_, i64>(16)?, stored_from_row(r)?)))
-            .collect()
+        let stmt = client.prepare_cached(&sql).await?;
+        Ok(client.execute(&stmt, &params(&p)).await?)
     }
 
     pub fn alert_signal(&self) -> Arc<Notify> {
         self.0.alerts.clone()
     }
 
-    pub async fn claim_alerts(
-        &self,
-        now_ms: i64,
-        lease_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<AlertJob>, StoreError> {
-        let client = self.client().await?;
-        let rows = client
-            .query(
-                &sql::alert_claim(Dialect::Postgres),
-                &[&now_ms, &(now_ms + lease_ms), &i64::from(limit)],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AlertJob {
-                    id: r.try_get(0)?,
-                    alert_id: r.try_get(1)?,
-                    webhook: r.try_get(2)?,
-                    body: r.try_get(3)?,
-                    attempts: r.try_get::<_, i64>(4)? as u32,
-                    created_ms: r.try_get(5)?,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn alert_delivered(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        client
-            .execute(&sql::pg(sql::ALERT_DELIVERED), &[&id, &now_ms])
-            .await?;
-        Ok(())
-    }
-
-    pub async fn alert_failed(
-        &self,
-        id: i64,
-        next_ms: i64,
-        error: String,
-        gave_up_ms: Option<i64>,
-    ) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        client
-            .execute(
-                &sql::pg(sql::ALERT_FAILED),
-                &[&id, &next_ms, &error, &gave_up_ms],
-            )
-            .await?;
-        Ok(())
-    }
-
-    pub async fn alert_counts(&self) -> Result<AlertCounts, StoreError> {
-        let client = self.client().await?;
-        let r = client.query_one(sql::ALERT_COUNTS, &[]).await?;
-        let n = |i: usize| -> Result<u64, StoreError> { Ok(r.try_get::<_, i64>(i)? as u64) };
-        Ok(AlertCounts {
-            pending: n(0)?,
-            delivered: n(1)?,
-            given_up: n(2)?,
-            attempts: n(3)?,
-        })
-    }
-
-    pub fn answered_counts(&self) -> HashMap<String, u64> {
-        locked(&self.0.answered).clone()
+    pub(super) fn answered_counts(&self) -> &AnsweredCounts {
+        &self.0.answered
     }
 
     /// Refuses new work; every accepted response is already committed
@@ -618,7 +326,7 @@ async fn refresh_counts(store: Weak<Inner>) {
             continue;
         };
         match load_answered_counts(&client).await {
-            Ok(counts) => *locked(&inner.answered) = counts,
+            Ok(counts) => inner.answered.replace(counts),
             Err(e) => tracing::warn!(error = %e, "cannot refresh answered counts"),
         }
     }

@@ -1,7 +1,9 @@
-//! SQL shared by the backends: the WHERE clause of a [`ResponseFilter`],
-//! written once with numbered placeholders for either dialect.
+//! Every statement the store runs, for both databases: written once with
+//! numbered placeholders (`?1`, rewritten to `$1` for PostgreSQL), with the
+//! few dialect differences (`rowid` vs `seq`, `FOR UPDATE SKIP LOCKED`)
+//! decided here. Migrations are the only SQL outside this file.
 
-use super::{CommentQuery, FollowUpQuery, ResponseFilter};
+use crate::model::{CommentQuery, FollowUpQuery, FollowUpState, ListFilter, ResponseFilter};
 use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,8 +55,8 @@ pub fn upsert_response(dialect: Dialect) -> &'static str {
 }
 
 /// Insert-or-update of a merged response: parameters 1–14 are the wire
-/// fields in [`COLUMNS`] order; then the write time (PostgreSQL only;
-/// SQLite takes its own clock) and `occurred_epoch`.
+/// fields in [`COLUMNS`] order, 15 the write time, 16 `occurred_epoch`
+/// (see `plan::SavePlan::upsert_params`).
 fn build_upsert_response(dialect: Dialect) -> String {
     let updated: Vec<String> = COLUMNS
         .split(',')
@@ -64,15 +66,8 @@ fn build_upsert_response(dialect: Dialect) -> String {
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     let fields: Vec<String> = (1..=14).map(|i| format!("?{i}")).collect();
-    let tail = match dialect {
-        Dialect::Sqlite => {
-            let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-            format!("{now}, {now}, ?15")
-        }
-        Dialect::Postgres => "?15, ?15, ?16".to_string(),
-    };
     let sql = format!(
-        "INSERT INTO responses ({COLUMNS}, occurred_epoch) VALUES ({}, {tail}) \
+        "INSERT INTO responses ({COLUMNS}, occurred_epoch) VALUES ({}, ?15, ?15, ?16) \
          ON CONFLICT (response_id) DO UPDATE SET {}",
         fields.join(", "),
         updated.join(", ")
@@ -88,6 +83,31 @@ fn build_upsert_response(dialect: Dialect) -> String {
 pub enum Param {
     Int(i64),
     Text(String),
+    Null,
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Param {
+        Param::Int(v)
+    }
+}
+
+impl From<&str> for Param {
+    fn from(v: &str) -> Param {
+        Param::Text(v.to_string())
+    }
+}
+
+impl From<String> for Param {
+    fn from(v: String) -> Param {
+        Param::Text(v)
+    }
+}
+
+impl<T: Into<Param>> From<Option<T>> for Param {
+    fn from(v: Option<T>) -> Param {
+        v.map_or(Param::Null, Into::into)
+    }
 }
 
 /// Parameters collected while a statement is written.
@@ -121,6 +141,15 @@ impl Params {
 
     pub fn text(&mut self, v: &str) -> String {
         self.push(Param::Text(v.to_string()))
+    }
+
+    /// The statement for this dialect (`?1` or `$1`).
+    pub fn sql(&self, sql: &str) -> String {
+        if self.is_postgres() {
+            pg(sql)
+        } else {
+            sql.to_string()
+        }
     }
 
     /// The column that orders rows by insertion (`rowid` in SQLite).
@@ -210,6 +239,27 @@ pub fn report_counts(
     )
 }
 
+/// Stored responses, oldest first (an upsert keeps its place, so pages are
+/// stable); [`COLUMNS`] only.
+pub fn list(f: &ListFilter, p: &mut Params) -> String {
+    let touchpoint = match &f.touchpoint {
+        Some(tp) => format!("r.touchpoint = {}", p.text(tp)),
+        None => "1 = 1".to_string(),
+    };
+    let seq = p.seq();
+    // Without a limit, every row: the largest LIMIT both databases take.
+    let limit = p.int(f.limit.map_or(i64::MAX, i64::from));
+    let offset = p.int(i64::try_from(f.offset).unwrap_or(i64::MAX));
+    format!(
+        "SELECT {} FROM responses r WHERE {touchpoint} ORDER BY {seq} LIMIT {limit} OFFSET {offset}",
+        qualified(COLUMNS, "r.")
+    )
+}
+
+/// Answered non-preview responses per touchpoint: (touchpoint, count).
+pub const ANSWERED_COUNTS: &str = "SELECT touchpoint, COUNT(*) FROM responses \
+     WHERE status = 'answered' AND preview = 0 GROUP BY touchpoint";
+
 /// Answered responses with a comment, newest first; selects `columns`.
 pub fn comments(q: &CommentQuery, columns: &str, p: &mut Params) -> String {
     let mut filter = response_where(&q.filter, p);
@@ -276,14 +326,38 @@ pub const FOLLOW_UP_SUBJECT: &str = "SELECT r.question, r.score, r.status, r.pre
      FROM responses r LEFT JOIN follow_ups f ON f.response_id = r.response_id \
      WHERE r.response_id = ?1";
 
-/// Open → contacted: the row appears (a second writer hits the primary key).
-pub const FOLLOW_UP_CONTACTED: &str = "INSERT INTO follow_ups \
-     (response_id, state, contacted_at, contact_note, updated_at) VALUES (?1, 'contacted', ?3, ?2, ?3)";
+/// Open → contacted: the row appears; a second writer changes nothing.
+const FOLLOW_UP_CONTACTED: &str = "INSERT INTO follow_ups \
+     (response_id, state, contacted_at, contact_note, updated_at) VALUES (?1, 'contacted', ?3, ?2, ?3) \
+     ON CONFLICT (response_id) DO NOTHING";
 
 /// Contacted → recovered or lost, only from contacted.
-pub const FOLLOW_UP_CLOSED: &str = "UPDATE follow_ups \
+const FOLLOW_UP_CLOSED: &str = "UPDATE follow_ups \
      SET state = ?2, outcome_note = ?3, closed_at = ?4, updated_at = ?4 \
      WHERE response_id = ?1 AND state = 'contacted'";
+
+/// The write of one follow-up step, guarded so that it changes exactly one
+/// row only from the state the step starts from: two people stepping the
+/// same follow-up cannot both succeed.
+pub fn follow_up_step(
+    response_id: &str,
+    to: FollowUpState,
+    note: Option<&str>,
+    now: &str,
+    p: &mut Params,
+) -> String {
+    p.text(response_id);
+    if to == FollowUpState::Contacted {
+        p.push(note.into());
+        p.text(now);
+        p.sql(FOLLOW_UP_CONTACTED)
+    } else {
+        p.text(to.as_str());
+        p.push(note.into());
+        p.text(now);
+        p.sql(FOLLOW_UP_CLOSED)
+    }
+}
 
 /// One export page: `columns` then the insertion sequence, after `after`.
 pub fn export_page(

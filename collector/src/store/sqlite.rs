@@ -1,25 +1,18 @@
 //! SQLite backend: WAL mode, one writer thread that commits queued responses
 //! in batches, reads on a separate connection.
 
-use super::sql::{self, Dialect, Param, Params};
-use super::{
-    AlertCounts, AlertJob, CommentQuery, FollowUpQuery, ListFilter, ResponseFilter, StoreError,
-    StoredResponse,
-};
+use super::row::Columns;
+use super::sql::{self, Param};
+use super::{row, AnsweredCounts, MapRow, StoreError};
 use crate::alerts::AlertRule;
-use crate::followup::{FollowUp, FollowUpCounts, FollowUpItem, FollowUpState, Refusal, Subject};
-use crate::report::CountRow;
-use rusqlite::types::Type;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
-use rusqlite::OptionalExtension;
-use rusqlite::ToSql;
-use rusqlite::{Connection, OpenFlags, Row, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Row, ToSql, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot, Notify};
-use touchpoint_protocol::{QuestionType, Response, Status};
+use touchpoint_protocol::Response;
 
 mod checkpoint;
 mod writer;
@@ -34,16 +27,13 @@ const MIGRATIONS: &[&str] = &[
 /// Responses waiting for the writer before senders are made to wait.
 const QUEUE_DEPTH: usize = 16 * 1024;
 
-pub(super) use super::sql::COLUMNS;
-
-pub(super) type Reply = oneshot::Sender<Result<(), StoreError>>;
-pub(super) type Counts = Arc<Mutex<HashMap<String, u64>>>;
+type Reply = oneshot::Sender<Result<(), StoreError>>;
 
 /// Work for the writer thread beyond saving responses; it answers through
 /// its own channel.
-pub(super) type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
-pub(super) enum Command {
+enum Command {
     Save(Box<Response>, Arc<Vec<AlertRule>>, Reply),
     Run(Job),
     Shutdown,
@@ -54,7 +44,7 @@ struct Inner {
     /// Woken when the writer queues alerts.
     alerts: Arc<Notify>,
     reader: Mutex<Connection>,
-    answered: Counts,
+    answered: AnsweredCounts,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -62,7 +52,7 @@ struct Inner {
 #[derive(Clone)]
 pub struct SqliteStore(Arc<Inner>);
 
-pub(super) fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -90,15 +80,22 @@ impl SqliteStore {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         reader.busy_timeout(std::time::Duration::from_secs(5))?;
-        let answered: Counts = Arc::new(Mutex::new(load_answered_counts(&reader)?));
+        let counts: HashMap<String, u64> =
+            query(&reader, sql::ANSWERED_COUNTS, &[], row::touchpoint_count)?
+                .into_iter()
+                .collect();
+        let answered = AnsweredCounts::new(counts);
 
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
-        let counts = answered.clone();
         let alerts = Arc::new(Notify::new());
-        let signal = alerts.clone();
+        let writer = writer::Writer {
+            answered: answered.clone(),
+            alerts: alerts.clone(),
+            checkpointer,
+        };
         let writer = std::thread::Builder::new()
             .name("touchpoint-sqlite-writer".into())
-            .spawn(move || writer::run(conn, rx, counts, signal, checkpointer))
+            .spawn(move || writer.run(conn, rx))
             .map_err(|e| StoreError::Unsupported(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteStore(Arc::new(Inner {
             queue,
@@ -151,175 +148,29 @@ impl SqliteStore {
             .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
     }
 
-    pub async fn list(&self, filter: ListFilter) -> Result<Vec<StoredResponse>, StoreError> {
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM responses \
-                 WHERE ?1 IS NULL OR touchpoint = ?1 ORDER BY rowid LIMIT ?2 OFFSET ?3"
-            ))?;
-            // LIMIT -1: no limit. Upserts keep their rowid, so pages are stable.
-            let limit = filter.limit.map_or(-1, i64::from);
-            let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
-            let rows = stmt.query_map(
-                rusqlite::params![filter.touchpoint, limit, offset],
-                stored_from_row,
-            )?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(StoreError::from)
-        })
-        .await
-    }
-
-    pub async fn report_counts(
+    pub(super) async fn rows<T: Send + 'static>(
         &self,
-        filter: ResponseFilter,
-        bucket_from: i64,
-        bucket_secs: i64,
-    ) -> Result<Vec<CountRow>, StoreError> {
-        self.read(move |conn| {
-            let mut p = Params::new(Dialect::Sqlite);
-            let sql = sql::report_counts(&filter, bucket_from, bucket_secs, &mut p);
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), |r| {
-                Ok(CountRow {
-                    touchpoint: r.get(0)?,
-                    question: text_enum(r, 1, QuestionType::parse)?,
-                    status: text_enum(r, 2, Status::parse)?,
-                    score: r.get(3)?,
-                    bucket: r.get(4)?,
-                    n: r.get(5)?,
-                })
-            })?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(StoreError::from)
-        })
-        .await
+        sql: String,
+        params: Vec<Param>,
+        map: MapRow<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.read(move |conn| query(conn, &sql, &params, map)).await
     }
 
-    pub async fn comments(&self, q: CommentQuery) -> Result<Vec<StoredResponse>, StoreError> {
-        self.read(move |conn| {
-            let mut p = Params::new(Dialect::Sqlite);
-            let sql = sql::comments(&q, COLUMNS, &mut p);
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), stored_from_row)?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(StoreError::from)
-        })
-        .await
-    }
-
-    pub async fn follow_ups(&self, q: FollowUpQuery) -> Result<Vec<FollowUpItem>, StoreError> {
-        self.read(move |conn| {
-            let mut p = Params::new(Dialect::Sqlite);
-            let sql = sql::follow_ups(&q, &sql::qualified(COLUMNS, "r."), &mut p);
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), |r| {
-                Ok(FollowUpItem {
-                    response: stored_from_row(r)?,
-                    follow_up: FollowUp {
-                        state: r
-                            .get::<_, Option<String>>(16)?
-                            .and_then(|s| FollowUpState::parse(&s))
-                            .unwrap_or(FollowUpState::Open),
-                        contacted_at: r.get(17)?,
-                        contact_note: r.get(18)?,
-                        closed_at: r.get(19)?,
-                        outcome_note: r.get(20)?,
-                    },
-                })
-            })?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(StoreError::from)
-        })
-        .await
-    }
-
-    pub async fn follow_up_counts(
+    pub(super) async fn write_rows<T: Send + 'static>(
         &self,
-        filter: ResponseFilter,
-    ) -> Result<FollowUpCounts, StoreError> {
-        self.read(move |conn| {
-            let mut p = Params::new(Dialect::Sqlite);
-            let sql = sql::follow_up_counts(&filter, &mut p);
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let mut counts = FollowUpCounts::default();
-            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
-            })?;
-            for row in rows {
-                let (state, n) = row?;
-                counts.add(
-                    FollowUpState::parse(&state).unwrap_or(FollowUpState::Open),
-                    n,
-                );
-            }
-            Ok(counts)
-        })
-        .await
+        sql: String,
+        params: Vec<Param>,
+        map: MapRow<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.write(move |conn| query(conn, &sql, &params, map))
+            .await
     }
 
-    pub async fn set_follow_up(
-        &self,
-        response_id: String,
-        to: FollowUpState,
-        note: Option<String>,
-        now: String,
-    ) -> Result<Result<(), Refusal>, StoreError> {
+    pub(super) async fn execute(&self, sql: String, params: Vec<Param>) -> Result<u64, StoreError> {
         self.write(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let subject = tx
-                .query_row(sql::FOLLOW_UP_SUBJECT, [&response_id], |r| {
-                    Ok(Subject {
-                        question: r.get(0)?,
-                        score: r.get(1)?,
-                        status: r.get(2)?,
-                        preview: r.get(3)?,
-                        state: r.get(4)?,
-                    })
-                })
-                .optional()?;
-            let Some(subject) = subject else {
-                return Ok(Err(Refusal::NotFound));
-            };
-            let from = match subject.decide(to, note.as_deref()) {
-                Ok(from) => from,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            let changed = if to == FollowUpState::Contacted {
-                tx.execute(
-                    sql::FOLLOW_UP_CONTACTED,
-                    rusqlite::params![response_id, note, now],
-                )?
-            } else {
-                tx.execute(
-                    sql::FOLLOW_UP_CLOSED,
-                    rusqlite::params![response_id, to.as_str(), note, now],
-                )?
-            };
-            if changed != 1 {
-                return Ok(Err(Refusal::OutOfOrder { from, to }));
-            }
-            tx.commit()?;
-            Ok(Ok(()))
-        })
-        .await
-    }
-
-    pub async fn export_page(
-        &self,
-        filter: ResponseFilter,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, StoredResponse)>, StoreError> {
-        self.read(move |conn| {
-            let mut p = Params::new(Dialect::Sqlite);
-            let sql = sql::export_page(&filter, after, limit, COLUMNS, &mut p);
             let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(&p.values), |r| {
-                Ok((r.get::<_, i64>(16)?, stored_from_row(r)?))
-            })?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(StoreError::from)
+            Ok(stmt.execute(rusqlite::params_from_iter(&params))? as u64)
         })
         .await
     }
@@ -328,73 +179,8 @@ impl SqliteStore {
         self.0.alerts.clone()
     }
 
-    pub async fn claim_alerts(
-        &self,
-        now_ms: i64,
-        lease_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<AlertJob>, StoreError> {
-        self.write(move |conn| {
-            let mut stmt = conn.prepare_cached(&sql::alert_claim(Dialect::Sqlite))?;
-            let rows =
-                stmt.query_map(rusqlite::params![now_ms, now_ms + lease_ms, limit], |r| {
-                    Ok(AlertJob {
-                        id: r.get(0)?,
-                        alert_id: r.get(1)?,
-                        webhook: r.get(2)?,
-                        body: r.get(3)?,
-                        attempts: r.get(4)?,
-                        created_ms: r.get(5)?,
-                    })
-                })?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(StoreError::from)
-        })
-        .await
-    }
-
-    pub async fn alert_delivered(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
-        self.write(move |conn| {
-            conn.execute(sql::ALERT_DELIVERED, rusqlite::params![id, now_ms])?;
-            Ok(())
-        })
-        .await
-    }
-
-    pub async fn alert_failed(
-        &self,
-        id: i64,
-        next_ms: i64,
-        error: String,
-        gave_up_ms: Option<i64>,
-    ) -> Result<(), StoreError> {
-        self.write(move |conn| {
-            conn.execute(
-                sql::ALERT_FAILED,
-                rusqlite::params![id, next_ms, error, gave_up_ms],
-            )?;
-            Ok(())
-        })
-        .await
-    }
-
-    pub async fn alert_counts(&self) -> Result<AlertCounts, StoreError> {
-        self.read(|conn| {
-            conn.query_row(sql::ALERT_COUNTS, [], |r| {
-                Ok(AlertCounts {
-                    pending: r.get(0)?,
-                    delivered: r.get(1)?,
-                    given_up: r.get(2)?,
-                    attempts: r.get(3)?,
-                })
-            })
-            .map_err(StoreError::from)
-        })
-        .await
-    }
-
-    pub fn answered_counts(&self) -> HashMap<String, u64> {
-        locked(&self.0.answered).clone()
+    pub(super) fn answered_counts(&self) -> &AnsweredCounts {
+        &self.0.answered
     }
 
     pub async fn close(&self) {
@@ -405,6 +191,22 @@ impl SqliteStore {
             let _ = tokio::task::spawn_blocking(move || handle.join()).await;
         }
     }
+}
+
+/// Every row of `sql`, mapped.
+fn query<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[Param],
+    map: MapRow<T>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(map(r)?);
+    }
+    Ok(out)
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -425,50 +227,14 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn load_answered_counts(conn: &Connection) -> Result<HashMap<String, u64>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT touchpoint, COUNT(*) FROM responses \
-         WHERE status = 'answered' AND preview = 0 GROUP BY touchpoint",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    rows.collect::<Result<_, _>>().map_err(StoreError::from)
-}
+impl Columns for Row<'_> {
+    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(i)?)
+    }
 
-fn text_enum<T>(row: &Row, idx: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-    let s: String = row.get(idx)?;
-    parse(&s).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            idx,
-            Type::Text,
-            format!("unknown value {s:?}").into(),
-        )
-    })
-}
-
-pub(super) fn stored_from_row(row: &Row) -> rusqlite::Result<StoredResponse> {
-    let attributes: String = row.get(8)?;
-    let attributes = serde_json::from_str(&attributes)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(8, Type::Text, e.into()))?;
-    Ok(StoredResponse {
-        response: Response {
-            response_id: row.get(0)?,
-            touchpoint: row.get(1)?,
-            stage: row.get(2)?,
-            question: text_enum(row, 3, QuestionType::parse)?,
-            score: row.get(4)?,
-            comment: row.get(5)?,
-            status: text_enum(row, 6, Status::parse)?,
-            respondent: row.get(7)?,
-            attributes,
-            locale: row.get(9)?,
-            page_url: row.get(10)?,
-            occurred_at: row.get(11)?,
-            widget_version: row.get(12)?,
-            preview: row.get(13)?,
-        },
-        received_at: row.get(14)?,
-        updated_at: row.get(15)?,
-    })
+    fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.get(i)?)
+    }
 }
 
 impl ToSql for Param {
@@ -476,6 +242,7 @@ impl ToSql for Param {
         Ok(match self {
             Param::Int(i) => ToSqlOutput::Owned(SqlValue::Integer(*i)),
             Param::Text(s) => ToSqlOutput::Borrowed(s.as_str().into()),
+            Param::Null => ToSqlOutput::Owned(SqlValue::Null),
         })
     }
 }

@@ -52,7 +52,7 @@ pub fn payload(changes: Value) -> Value {
 
 /// An HTTP client (rustls needs its crypto provider installed first).
 pub fn client() -> reqwest::Client {
-    touchpoint_collector::alerts::delivery::client(std::time::Duration::from_secs(30))
+    touchpoint_collector::service::delivery::client(std::time::Duration::from_secs(30))
 }
 
 /// A v4-looking UUID that differs per `n`.

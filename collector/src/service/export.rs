@@ -3,9 +3,10 @@
 //! in memory. Used by `GET /v1/export` and `touchpoint export`.
 
 use crate::clock;
+use crate::model::{ResponseFilter, StoredResponse};
 use crate::report::period::Period;
 use crate::report::query::{attribute, ReportQuery};
-use crate::store::{ResponseFilter, Store, StoreError, StoredResponse};
+use crate::store::{Store, StoreError};
 use axum::body::Bytes;
 use futures_util::Stream;
 use std::io::Write;

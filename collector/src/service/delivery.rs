@@ -4,7 +4,9 @@
 //! at least once: receivers dedupe on `alert_id` (also the
 //! `Idempotency-Key` header).
 
-use crate::store::{AlertJob, Store};
+use crate::clock::now_ms;
+use crate::model::AlertJob;
+use crate::store::Store;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,12 +49,6 @@ impl Default for DeliveryOptions {
 pub fn backoff(attempts: u32, base: Duration, max: Duration) -> Duration {
     let factor = 2u32.saturating_pow(attempts.saturating_sub(1).min(30));
     base.saturating_mul(factor).min(max)
-}
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn ms(d: Duration) -> i64 {

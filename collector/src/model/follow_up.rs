@@ -2,7 +2,7 @@
 //! band (NPS 0–6, CES 1–3, CSAT 1–2) is in the queue as `open`; a team
 //! member marks it `contacted`, then `recovered` or `lost` with a note.
 
-use crate::store::StoredResponse;
+use super::StoredResponse;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

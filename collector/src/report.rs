@@ -7,7 +7,7 @@ pub mod period;
 pub mod query;
 
 use crate::clock;
-use crate::followup::FollowUpCounts;
+use crate::model::{CountRow, FollowUpCounts};
 use period::{Granularity, Period};
 use query::Selection;
 use serde::Serialize;
@@ -18,19 +18,6 @@ use touchpoint_protocol::{Band, Config, QuestionType, Status};
 
 /// NPS at or above this is shown as good, below 0 as bad, fair between.
 pub const NPS_GOOD: f64 = 30.0;
-
-/// Non-preview responses counted by touchpoint, question, status, score and
-/// trend bucket: what the store hands the report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CountRow {
-    pub touchpoint: String,
-    pub question: QuestionType,
-    pub status: Status,
-    pub score: Option<u8>,
-    /// Index of the trend bucket the responses fall in.
-    pub bucket: i64,
-    pub n: u64,
-}
 
 /// How a score reads at a glance (the colour on the journey map).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
