@@ -147,6 +147,21 @@ pub fn form(
     }
 }
 
+/// Resolves the query; a bad one shows the default period with the error
+/// above the form, so the person can fix it.
+pub fn selection(config: &Config, q: &DashQuery) -> (Selection, Option<String>) {
+    let now = clock::now_epoch();
+    match q.report_query().resolve(config, now, true) {
+        Ok(sel) => (sel, None),
+        Err(e) => {
+            let sel = ReportQuery::default()
+                .resolve(config, now, true)
+                .expect("the default query resolves");
+            (sel, Some(e.to_string()))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,6 @@
 
 use super::filters::{self, DashQuery};
 use super::format;
-use super::journey::{path_segment, selection};
 use super::layout::{csrf_input, page, send, PageError};
 use super::login::safe_next;
 use crate::auth::{Admin, AdminAuth};
@@ -40,7 +39,7 @@ pub async fn page_handler(
     query: Result<Query<DashQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let Query(q) = query.map_err(AppError::from)?;
-    let (sel, mut problem) = selection(&state, &q);
+    let (sel, mut problem) = filters::selection(&state.config.current().config, &q);
     let choice = q
         .state
         .clone()
@@ -124,13 +123,13 @@ fn entry(
     let r = &item.response.response;
     let f = &item.follow_up;
     let score = r.score.unwrap_or(0);
-    let action = format!("/follow-ups/{}", path_segment(&r.response_id));
+    let action = format!("/follow-ups/{}", format::path_segment(&r.response_id));
     let note_id = format!("note-{}", r.response_id);
     html! {
         li.follow-up data-response=(r.response_id) data-state=(f.state.as_str()) data-touchpoint=(r.touchpoint) {
             p.meta {
                 span class=(format::band_class(r.question.band(score))) { (format::label(r.question)) " " (score) }
-                " · " a href=(format!("/touchpoints/{}{}", path_segment(&r.touchpoint), q.carry(false))) { (r.touchpoint) }
+                " · " a href=(format!("/touchpoints/{}{}", format::path_segment(&r.touchpoint), q.carry(false))) { (r.touchpoint) }
                 " · " (r.stage)
                 " · " (format::time(&r.occurred_at))
                 " · " span.state { (f.state.as_str()) }

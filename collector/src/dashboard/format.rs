@@ -86,3 +86,10 @@ pub fn attributes(a: &serde_json::Map<String, serde_json::Value>) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// A touchpoint id as one URL path segment.
+pub fn path_segment(id: &str) -> String {
+    form_urlencoded::byte_serialize(id.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}

@@ -9,7 +9,7 @@ use super::svg;
 use crate::auth::Admin;
 use crate::clock;
 use crate::error::AppError;
-use crate::report::query::{ReportQuery, Selection};
+use crate::report::query::Selection;
 use crate::report::{Report, StageReport, TouchpointReport};
 use crate::service::report::load;
 use crate::state::AppState;
@@ -19,29 +19,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
 
-/// Resolves the query; a bad one shows the default period with the error
-/// above the form, so the person can fix it.
-pub fn selection(state: &AppState, q: &DashQuery) -> (Selection, Option<String>) {
-    let config = state.config.current();
-    let now = clock::now_epoch();
-    match q.report_query().resolve(&config.config, now, true) {
-        Ok(sel) => (sel, None),
-        Err(e) => {
-            let sel = ReportQuery::default()
-                .resolve(&config.config, now, true)
-                .expect("the default query resolves");
-            (sel, Some(e.to_string()))
-        }
-    }
-}
-
 pub async fn page_handler(
     State(state): State<AppState>,
     admin: Admin,
     query: Result<Query<DashQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let Query(q) = query.map_err(AppError::from)?;
-    let (sel, problem) = selection(&state, &q);
+    let (sel, problem) = filters::selection(&state.config.current().config, &q);
     let report = load(&state.store, &state.config.current().config, &sel).await?;
     let config = state.config.current();
     let body = html! {
@@ -100,7 +84,11 @@ fn stage_column(stage: &StageReport, q: &DashQuery) -> Markup {
 
 fn card(t: &TouchpointReport, q: &DashQuery) -> Markup {
     let tone = t.score.as_ref().map(|s| s.tone);
-    let href = format!("/touchpoints/{}{}", path_segment(&t.id), q.carry(false));
+    let href = format!(
+        "/touchpoints/{}{}",
+        format::path_segment(&t.id),
+        q.carry(false)
+    );
     let values: Vec<Option<f64>> = t.trend.iter().map(|p| p.value).collect();
     let label = trend_label(t);
     html! {
@@ -177,11 +165,4 @@ pub fn export_link(sel: &Selection, format: &str) -> String {
         q.append_pair("attribute", &format!("{k}={v}"));
     }
     format!("/v1/export?{}", q.finish())
-}
-
-/// A touchpoint id as one URL path segment.
-pub fn path_segment(id: &str) -> String {
-    form_urlencoded::byte_serialize(id.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
 }

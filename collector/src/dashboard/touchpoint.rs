@@ -3,7 +3,6 @@
 
 use super::filters::{self, DashQuery};
 use super::format;
-use super::journey::selection;
 use super::layout::{page, send, PageError};
 use super::svg::{self, Bar};
 use crate::auth::Admin;
@@ -36,7 +35,7 @@ pub async fn page_handler(
     let question = t.question.kind;
     q.touchpoint = Some(id.clone());
     q.stage = None;
-    let (sel, mut problem) = selection(&state, &q);
+    let (sel, mut problem) = filters::selection(&state.config.current().config, &q);
     let band = match q.band.as_deref().filter(|b| !b.is_empty()) {
         None => None,
         Some(b) => match question.bands().into_iter().find(|x| x.as_str() == b) {
@@ -80,7 +79,7 @@ pub async fn page_handler(
             }
         }
     };
-    let action = format!("/touchpoints/{}", super::journey::path_segment(&id));
+    let action = format!("/touchpoints/{}", format::path_segment(&id));
     let body = html! {
         p.back { a href=(format!("/{}", q.carry(false))) { "← Journey" } }
         h1 { (id) }
