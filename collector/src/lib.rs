@@ -26,6 +26,7 @@ pub mod clock;
 pub mod config_watch;
 pub mod dashboard;
 pub mod error;
+pub mod extract;
 pub mod guard;
 pub mod model;
 pub mod ratelimit;

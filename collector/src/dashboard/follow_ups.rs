@@ -8,16 +8,16 @@ use super::layout::{csrf_input, page, send, PageError};
 use super::login::safe_next;
 use crate::auth::{Admin, AdminAuth};
 use crate::error::AppError;
+use crate::extract::Form;
+use crate::extract::Query;
 use crate::model::FollowUpQuery;
 use crate::model::{FollowUpCounts, FollowUpItem, FollowUpState};
 use crate::report::FollowUpSummary;
 use crate::service::follow_ups::{apply, parse_states};
 use crate::state::AppState;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -36,9 +36,9 @@ const STATE_CHOICES: [(&str, &str); 6] = [
 pub async fn page_handler(
     State(state): State<AppState>,
     admin: Admin,
-    query: Result<Query<DashQuery>, QueryRejection>,
+    query: Result<Query<DashQuery>, AppError>,
 ) -> Result<Response, PageError> {
-    let Query(q) = query.map_err(AppError::from)?;
+    let Query(q) = query?;
     let (sel, mut problem) = filters::selection(&state.config.current().config, &q);
     let choice = q
         .state

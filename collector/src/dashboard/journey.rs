@@ -9,12 +9,12 @@ use super::svg;
 use crate::auth::Admin;
 use crate::clock;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::report::query::Selection;
 use crate::report::{Report, StageReport, TouchpointReport};
 use crate::service::report::load;
 use crate::state::AppState;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
@@ -22,9 +22,9 @@ use maud::{html, Markup};
 pub async fn page_handler(
     State(state): State<AppState>,
     admin: Admin,
-    query: Result<Query<DashQuery>, QueryRejection>,
+    query: Result<Query<DashQuery>, AppError>,
 ) -> Result<Response, PageError> {
-    let Query(q) = query.map_err(AppError::from)?;
+    let Query(q) = query?;
     let (sel, problem) = filters::selection(&state.config.current().config, &q);
     let report = load(&state.store, &state.config.current().config, &sel).await?;
     let config = state.config.current();

@@ -4,11 +4,12 @@
 use super::layout::{page, send};
 use crate::auth::{AdminAuth, CSRF_FIELD};
 use crate::clock;
+use crate::extract::Form;
+use crate::extract::Query;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
 use std::collections::HashMap;

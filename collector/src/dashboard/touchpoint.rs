@@ -7,12 +7,12 @@ use super::layout::{page, send, PageError};
 use super::svg::{self, Bar};
 use crate::auth::Admin;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::model::{CommentQuery, StoredResponse};
 use crate::report::TouchpointReport;
 use crate::service::report::load;
 use crate::state::AppState;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
@@ -25,9 +25,9 @@ pub async fn page_handler(
     State(state): State<AppState>,
     admin: Admin,
     Path(id): Path<String>,
-    query: Result<Query<DashQuery>, QueryRejection>,
+    query: Result<Query<DashQuery>, AppError>,
 ) -> Result<Response, PageError> {
-    let Query(mut q) = query.map_err(AppError::from)?;
+    let Query(mut q) = query?;
     let config = state.config.current();
     let Some(t) = config.config.touchpoint(&id) else {
         return Err(AppError::NotFound.into());

@@ -2,12 +2,12 @@
 
 use crate::clock;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::report::query::ReportQuery;
 use crate::service::export::{self, Format};
 use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -21,10 +21,9 @@ pub struct ExportQuery {
 
 pub async fn get(
     State(state): State<AppState>,
-    query: Result<Query<ExportQuery>, QueryRejection>,
-    report: Result<Query<ReportQuery>, QueryRejection>,
+    Query(q): Query<ExportQuery>,
+    Query(rq): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let (Query(q), Query(rq)) = (query?, report?);
     let format = Format::parse(q.format.as_deref().unwrap_or("csv")).map_err(AppError::BadQuery)?;
     let filter = export::filter(&rq, clock::now_epoch()).map_err(AppError::BadQuery)?;
     let disposition = format!("attachment; filename=\"{}\"", export::file_name(format));

@@ -4,12 +4,12 @@
 use crate::auth::{Admin, CSRF_HEADER};
 use crate::clock;
 use crate::error::AppError;
+use crate::extract::{self, Query};
 use crate::model::{FollowUpItem, FollowUpQuery};
 use crate::report::query::ReportQuery;
 use crate::service::follow_ups::{apply, parse_states, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::AppState;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
@@ -24,10 +24,9 @@ pub struct ListQuery {
 
 pub async fn list(
     State(state): State<AppState>,
-    query: Result<Query<ListQuery>, QueryRejection>,
-    report: Result<Query<ReportQuery>, QueryRejection>,
+    Query(q): Query<ListQuery>,
+    Query(rq): Query<ReportQuery>,
 ) -> Result<Json<Vec<FollowUpItem>>, AppError> {
-    let (Query(q), Query(rq)) = (query?, report?);
     let config = state.config.current();
     let selection = rq
         .resolve(&config.config, clock::now_epoch(), false)
@@ -62,11 +61,10 @@ pub async fn step(
     admin: Admin,
     headers: HeaderMap,
     Path(response_id): Path<String>,
-    body: Result<Json<Step>, JsonRejection>,
+    extract::Json(step): extract::Json<Step>,
 ) -> Result<Json<FollowUpItem>, AppError> {
     let csrf = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
     admin.check_csrf(&state.auth, csrf)?;
-    let Json(step) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
     Ok(Json(
         apply(&state.store, &response_id, &step.state, step.note).await?,
     ))

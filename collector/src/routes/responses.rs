@@ -1,11 +1,11 @@
 //! `POST /v1/responses` and `GET /v1/responses`.
 
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::model::{ListFilter, StoredResponse};
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -97,9 +97,8 @@ pub const MAX_PAGE: u32 = 10_000;
 
 pub async fn list(
     State(state): State<AppState>,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<StoredResponse>>, AppError> {
-    let Query(query) = query?;
     if query.limit.is_some_and(|l| l == 0 || l > MAX_PAGE) {
         return Err(AppError::bad_query(
             "limit",
