@@ -20,7 +20,11 @@ pub enum AppError {
     PayloadTooLarge {
         limit: usize,
     },
-    UnsupportedMediaType(String),
+    /// The content type sent, and what to send instead.
+    UnsupportedMediaType {
+        got: String,
+        want: &'static str,
+    },
     NotFound,
     /// No admin token, or a wrong one.
     Unauthorized,
@@ -50,7 +54,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -90,8 +94,8 @@ impl AppError {
                 format!("body is larger than {} KB; send one response per request", limit / 1024),
                 None,
             ),
-            AppError::UnsupportedMediaType(got) => (
-                format!("content type {got} is not accepted; send application/json (or text/plain holding JSON)"),
+            AppError::UnsupportedMediaType { got, want } => (
+                format!("content type {got} is not accepted; send {want}"),
                 None,
             ),
             AppError::NotFound => ("not found".into(), None),

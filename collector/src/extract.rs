@@ -84,7 +84,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         if !content_type_is(req.headers(), "application/json") {
-            return Err(AppError::UnsupportedMediaType(content_type(req.headers())));
+            return Err(AppError::UnsupportedMediaType {
+                got: content_type(req.headers()),
+                want: "application/json",
+            });
         }
         let bytes = body(req, state).await?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
@@ -109,7 +112,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         if !content_type_is(req.headers(), "application/x-www-form-urlencoded") {
-            return Err(AppError::UnsupportedMediaType(content_type(req.headers())));
+            return Err(AppError::UnsupportedMediaType {
+                got: content_type(req.headers()),
+                want: "application/x-www-form-urlencoded (an HTML form)",
+            });
         }
         let bytes = body(req, state).await?;
         from_pairs(&bytes, "send the form's fields")

@@ -1,7 +1,7 @@
 //! The query string shared by the report, the export and the dashboard:
 //! `from`, `to`, `days`, `stage`, `touchpoint`, `attribute=key=value`.
 
-use super::period::Period;
+use super::period::{Period, MAX_DAYS};
 use crate::model::ResponseFilter;
 use serde::Deserialize;
 use touchpoint_protocol::{Config, FieldError};
@@ -61,12 +61,17 @@ impl ReportQuery {
     ) -> Result<Selection, FieldError> {
         let days = match set(&self.days) {
             None => None,
-            Some(d) => Some(d.parse::<u32>().map_err(|_| {
-                bad(
-                    "days",
-                    format!("{d:?} is not a whole number of days (use 7, 30 or 90)"),
-                )
-            })?),
+            Some(d) => Some(
+                d.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_DAYS).contains(&i64::from(*n)))
+                    .ok_or_else(|| {
+                        bad(
+                            "days",
+                            format!("{d:?} is not a number of days from 1 to {MAX_DAYS} (e.g. 7, 30 or 90)"),
+                        )
+                    })?,
+            ),
         };
         let period = Period::resolve(set(&self.from), set(&self.to), days, now)?;
         let stage = set(&self.stage).map(str::to_string);

@@ -1,14 +1,18 @@
 //! `GET /v1/openapi.json`: an OpenAPI 3.1 document of every route the
 //! collector serves (checked against the router by `tests/openapi.rs`).
 
+use crate::state::AppState;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
-use std::sync::LazyLock;
+use touchpoint_protocol::Config;
 
-pub async fn get() -> Response {
-    static DOC: LazyLock<String> = LazyLock::new(|| document().to_string());
-    ([(header::CONTENT_TYPE, "application/json")], DOC.as_str()).into_response()
+/// Built from the config in force: where the report takes only the config's
+/// stages and touchpoints, the document lists them.
+pub async fn get(State(state): State<AppState>) -> Response {
+    let doc = document(&state.config.current().config).to_string();
+    ([(header::CONTENT_TYPE, "application/json")], doc).into_response()
 }
 
 /// Who may call an operation.
@@ -40,48 +44,108 @@ fn html(description: &str) -> Value {
 }
 
 fn query(name: &str, description: &str) -> Value {
-    json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}})
+    typed_query(name, description, json!({"type": "string"}))
+}
+
+fn typed_query(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
+}
+
+/// A whole number in `min..=max`.
+fn int(min: u64, max: u64) -> Value {
+    json!({"type": "integer", "minimum": min, "maximum": max})
 }
 
 fn path_param(name: &str, description: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": description, "schema": {"type": "string"}})
 }
 
-/// The report/export/follow-up filters.
-fn filters() -> Vec<Value> {
+/// `schema`, or an empty value (as HTML forms send for "not set").
+fn or_empty(schema: Value) -> Value {
+    json!({"anyOf": [schema, {"type": "string", "maxLength": 0}]})
+}
+
+/// One of `values`, or empty.
+fn one_of(values: &[&str]) -> Value {
+    or_empty(json!({"type": "string", "enum": values}))
+}
+
+/// A date or a time, as the period bounds take them.
+fn date() -> Value {
+    json!({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})
+}
+
+/// The report/export/follow-up filters. With `config`, `stage` and
+/// `touchpoint` must be ones it has (the report); without, any value (the
+/// export and the queue, since old rows may hold others).
+fn filters(config: Option<&Config>) -> Vec<Value> {
+    let stage = match config {
+        Some(c) => one_of(&c.journey.iter().map(String::as_str).collect::<Vec<_>>()),
+        None => json!({"type": "string"}),
+    };
+    let touchpoint = match config {
+        Some(c) => one_of(
+            &c.touchpoints
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        None => json!({"type": "string"}),
+    };
     vec![
-        query(
+        typed_query(
             "from",
-            "Start: YYYY-MM-DD or RFC 3339 (default: 30 days before `to`)",
+            "Start: YYYY-MM-DD or RFC 3339, years 1970–9999 (default: `days` before `to`); must be before `to`, at most 3660 days earlier",
+            or_empty(date()),
         ),
-        query(
+        typed_query(
             "to",
-            "End: YYYY-MM-DD (that day included) or RFC 3339 (default: end of today, UTC)",
+            "End: YYYY-MM-DD (that day included) or RFC 3339, years 1970–9999 (default: end of today, UTC)",
+            or_empty(date()),
         ),
-        query(
+        typed_query(
             "days",
-            "The last N days ending with `to` (instead of `from`)",
+            "The last N days ending with `to` (ignored with `from`; default 30)",
+            or_empty(int(1, crate::report::period::MAX_DAYS as u64)),
         ),
-        query("stage", "Only this journey stage"),
-        query("touchpoint", "Only this touchpoint"),
-        query(
+        typed_query("stage", "Only this journey stage", stage),
+        typed_query("touchpoint", "Only this touchpoint", touchpoint),
+        typed_query(
             "attribute",
-            "Only respondents with this attribute, `key=value`",
+            "Only respondents with this attribute, `key=value` (key: 1–64 characters, no quotes or backslashes)",
+            json!({"type": "string", "pattern": r#"^$|^[^="\\\s]([^="\\]{0,62}[^="\\\s])?=.*$"#}),
         ),
     ]
+}
+
+/// The dashboard pages take any value and explain a problem on the page.
+fn page_filters() -> Vec<Value> {
+    ["from", "to", "days", "stage", "touchpoint", "attribute"]
+        .into_iter()
+        .map(|name| {
+            query(
+                name,
+                "As the report's parameter; a problem is shown on the page",
+            )
+        })
+        .collect()
 }
 
 fn op(access: Access, summary: &str, params: Vec<Value>, responses: Value) -> Value {
     let mut responses = responses;
     let mut o = json!({"summary": summary, "parameters": params});
+    responses["500"] = error("An internal error (details in the collector log)");
+    responses["503"] = error("The database is shutting down or unavailable; retry");
     match access {
         Access::Public => {}
         Access::Admin => {
             responses["401"] = error("No admin token (Bearer) or login cookie");
+            responses["429"] = error("Too many failed sign-ins or requests; see Retry-After");
             o["security"] = json!([{"bearer": []}, {"cookie": []}]);
         }
         Access::Page => {
             responses["303"] = json!({"description": "Not logged in: redirect to /login?next=…"});
+            responses["429"] = error("Too many failed sign-ins; see Retry-After");
             o["security"] = json!([{"bearer": []}, {"cookie": []}]);
         }
     }
@@ -89,12 +153,24 @@ fn op(access: Access, summary: &str, params: Vec<Value>, responses: Value) -> Va
     o
 }
 
+/// An operation with a request body: it can also answer 400 (unreadable),
+/// 415 (another content type) and 422 (a field is wrong, named in `field`).
 fn with_body(mut o: Value, content_type: &str, schema: Value) -> Value {
     o["requestBody"] = json!({"required": true, "content": {content_type: {"schema": schema}}});
+    let responses = &mut o["responses"];
+    for (status, what) in [
+        ("400", "The body cannot be read as its content type"),
+        ("415", "Another content type than the one documented"),
+        ("422", "A field is wrong (named in `field`)"),
+    ] {
+        if responses.get(status).is_none() {
+            responses[status] = error(what);
+        }
+    }
     o
 }
 
-fn paths() -> Value {
+fn paths(config: &Config) -> Value {
     use Access::*;
     let ok_json = |name: &str, d: &str| {
         let mut r = json_body(schema_ref(name));
@@ -116,9 +192,10 @@ fn paths() -> Value {
                 "application/json", schema_ref("Response")),
             "get": op(Public, "Stored responses, oldest first (needs the admin token when TOUCHPOINT_ADMIN_TOKEN is set)",
                 vec![query("touchpoint", "Only this touchpoint"),
-                     query("limit", "At most this many (1 to 10000; all when absent)"),
-                     query("offset", "Skip this many first (pages are stable: an update keeps a response's place)")],
+                     typed_query("limit", "At most this many (1 to 10000; all when absent)", int(1, 10_000)),
+                     typed_query("offset", "Skip this many first (pages are stable: an update keeps a response's place)", int(0, u64::MAX))],
                 json!({"200": {"description": "Responses", "content": {"application/json": {"schema": {"type": "array", "items": schema_ref("StoredResponse")}}}},
+                       "400": error("A parameter is unusable (named in `field`)"),
                        "401": error("TOUCHPOINT_ADMIN_TOKEN is set and no token was sent")}))
         },
         "/v1/config": {"get": op(Public, "The touchpoint config as written, with `closed: true` on full touchpoints", vec![], json!({
@@ -127,13 +204,13 @@ fn paths() -> Value {
         "/v1/config/schema": {"get": op(Public, "JSON Schema of the config", vec![], json!({"200": {"description": "JSON Schema"}}))},
         "/v1/openapi.json": {"get": op(Public, "This document", vec![], json!({"200": {"description": "OpenAPI 3.1"}}))},
         "/v1/report": {"get": op(Admin, "The journey report: per stage and touchpoint, score ± 95% margin, answers, response rate, trend, targets, follow-ups",
-            filters(), json!({"200": ok_json("Report", "The report"), "400": error("A parameter is unusable (named in `field`)")}))},
+            filters(Some(config)), json!({"200": ok_json("Report", "The report"), "400": error("A parameter is unusable (named in `field`)")}))},
         "/v1/export": {"get": op(Admin, "Responses as CSV or JSON Lines, streamed (all time unless a period is given; previews left out)",
-            [vec![query("format", "csv (default) or jsonl")], filters()].concat(),
+            [vec![typed_query("format", "csv (default) or jsonl (also ndjson)", json!({"enum": ["csv", "jsonl", "ndjson"]}))], filters(None)].concat(),
             json!({"200": {"description": "The export", "content": {"text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}},
                    "400": error("A parameter is unusable")}))},
         "/v1/follow-ups": {"get": op(Admin, "The follow-up queue (NPS 0–6, CES 1–3, CSAT 1–2), newest first",
-            [filters(), vec![query("state", "open, contacted, recovered, lost (comma-separated), todo or all (default)"), query("limit", "1–5000, default 500")]].concat(),
+            [filters(None), vec![typed_query("state", "open, contacted, recovered, lost (comma-separated), todo or all (default)", json!({"type": "string", "pattern": STATES})), typed_query("limit", "1–5000, default 500", int(1, 5000))]].concat(),
             json!({"200": {"description": "Queue entries", "content": {"application/json": {"schema": {"type": "array", "items": schema_ref("FollowUpItem")}}}},
                    "400": error("A parameter is unusable")}))},
         "/v1/follow-ups/{response_id}": {"post": with_body(op(Admin, "Mark a follow-up contacted, then recovered or lost (with a note); X-CSRF-Token with the cookie",
@@ -141,14 +218,14 @@ fn paths() -> Value {
             json!({"200": ok_json("FollowUpItem", "The entry after the step"), "403": error("Missing CSRF token (cookie auth)"),
                    "404": error("No such response"), "409": error("Not in the queue, or a step out of order"), "422": error("Bad state, or a note is needed")})),
             "application/json", schema_ref("FollowUpStep"))},
-        "/": {"get": op(Page, "Dashboard: the journey map", filters(), json!({"200": html("The journey map")}))},
+        "/": {"get": op(Page, "Dashboard: the journey map", page_filters(), json!({"200": html("The journey map"), "400": html("A parameter is unusable")}))},
         "/touchpoints/{id}": {"get": op(Page, "Dashboard: one touchpoint — distribution, trend, comments",
-            [vec![path_param("id", "Touchpoint id")], filters(), vec![query("band", "Comments in this band only")]].concat(),
-            json!({"200": html("The touchpoint page"), "404": html("Not a touchpoint in the config")}))},
-        "/follow-ups": {"get": op(Page, "Dashboard: the follow-up queue", [filters(), vec![query("state", "todo (default), open, contacted, recovered, lost or all")]].concat(),
-            json!({"200": html("The queue")}))},
+            [vec![path_param("id", "Touchpoint id")], page_filters(), vec![query("band", "Comments in this band only")]].concat(),
+            json!({"200": html("The touchpoint page"), "400": html("A parameter is unusable"), "404": html("Not a touchpoint in the config")}))},
+        "/follow-ups": {"get": op(Page, "Dashboard: the follow-up queue", [page_filters(), vec![query("state", "todo (default), open, contacted, recovered, lost or all")]].concat(),
+            json!({"200": html("The queue"), "400": html("A parameter is unusable")}))},
         "/follow-ups/{response_id}": {"post": with_body(op(Page, "Dashboard form: a follow-up step", vec![path_param("response_id", "The response")],
-            json!({"303": {"description": "Done; back to the list"}, "403": html("Missing or stale CSRF token"), "409": html("Step out of order"), "422": html("A note is needed")})),
+            json!({"303": {"description": "Done; back to the list"}, "403": html("Missing or stale CSRF token"), "404": html("No such response"), "409": html("Step out of order"), "422": html("A note is needed")})),
             "application/x-www-form-urlencoded", step_form)},
         "/login": {
             "get": op(Public, "Login form", vec![query("next", "Path to return to")], json!({"200": html("The form")})),
@@ -217,8 +294,12 @@ fn schemas() -> Value {
     })
 }
 
-/// The whole document.
-pub fn document() -> Value {
+/// `state=`: the queue's states, comma-separated, `todo`, `all` or empty.
+const STATES: &str =
+    "^$|^(all|todo|(open|contacted|recovered|lost)(,(open|contacted|recovered|lost))*)$";
+
+/// The whole document, for the config in force.
+pub fn document(config: &Config) -> Value {
     let mut security = Map::new();
     security.insert(
         "bearer".into(),
@@ -237,7 +318,7 @@ pub fn document() -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Receives survey responses, serves the touchpoint config and the widget, and reports on the customer journey."
         },
-        "paths": paths(),
+        "paths": paths(config),
         "components": {"schemas": schemas(), "securitySchemes": security}
     })
 }

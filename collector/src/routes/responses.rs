@@ -55,10 +55,13 @@ fn accept_content_type(headers: &HeaderMap) -> Result<(), AppError> {
     match essence {
         Some(e) if e.eq_ignore_ascii_case(b"application/json") => Ok(()),
         Some(e) if e.eq_ignore_ascii_case(b"text/plain") => Ok(()),
-        _ => Err(AppError::UnsupportedMediaType(raw.map_or_else(
-            || "(none)".into(),
-            |v| String::from_utf8_lossy(v).into_owned(),
-        ))),
+        _ => Err(AppError::UnsupportedMediaType {
+            got: raw.map_or_else(
+                || "(none)".into(),
+                |v| String::from_utf8_lossy(v).into_owned(),
+            ),
+            want: "application/json (or text/plain holding JSON)",
+        }),
     }
 }
 
