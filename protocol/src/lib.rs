@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod glob;
+mod hints;
 pub mod question;
 pub mod response;
 pub mod score;

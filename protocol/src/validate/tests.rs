@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::{Fatigue, Position, Theme, Trigger};
+use crate::config::{Fatigue, Position, Theme, Trigger, DEFAULT_JOURNEY};
 use serde_json::json;
 
 fn tp(id: &str, stage: &str) -> Value {
