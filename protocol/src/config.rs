@@ -11,7 +11,6 @@ pub use touchpoint::{Question, Target, Touchpoint, When};
 pub use trigger::{Trigger, TRIGGER_FORMS};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The default journey stages, in order.
@@ -61,8 +60,12 @@ pub struct Config {
     #[serde(default)]
     pub keep_query_params: Vec<String>,
     /// Webhook alerts for matching answers (collector side).
-    #[serde(default)]
-    pub alerts: Vec<Value>,
+    // Only with the `alerts` feature; the schema keeps the shape it has always
+    // had here (the collector fills in the entries' shape).
+    #[cfg(feature = "alerts")]
+    #[serde(default, deserialize_with = "crate::alerts::deserialize_rules")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<serde_json::Value>"))]
+    pub alerts: Vec<crate::alerts::AlertRule>,
     /// The touchpoints, in priority order: when several fire, the first wins.
     #[serde(default)]
     pub touchpoints: Vec<Touchpoint>,

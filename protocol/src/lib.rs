@@ -4,6 +4,8 @@
 //! validation, the response payload and its validation, score bands and the
 //! NPS / CES / CSAT maths, and URL glob matching used by triggers.
 
+#[cfg(feature = "alerts")]
+pub mod alerts;
 pub mod config;
 pub mod glob;
 mod hints;
@@ -12,6 +14,8 @@ pub mod response;
 pub mod score;
 pub mod validate;
 
+#[cfg(feature = "alerts")]
+pub use alerts::{AlertRule, AlertWhen};
 pub use config::{
     Config, Defaults, Fatigue, Position, Question, Text, Theme, Touchpoint, Trigger, When,
 };

@@ -98,6 +98,13 @@ pub fn parse_config_value(value: &Value) -> Result<ParsedConfig, ConfigError> {
     let mut config = document::settings(o, &mut problems);
     let items = document::touchpoint_items(o, &mut problems)?;
     let disabled = touchpoint::read_all(items, &mut config, &mut problems);
+    // After the touchpoints, where the collector has always listed them.
+    #[cfg(feature = "alerts")]
+    if let Some(Value::Array(entries)) = o.get("alerts") {
+        let (rules, ps) = crate::alerts::parse_rules(entries);
+        config.alerts = rules;
+        problems.extend(ps);
+    }
     Ok(ParsedConfig {
         config,
         problems,

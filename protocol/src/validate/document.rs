@@ -84,9 +84,13 @@ pub(super) fn settings(o: &Map<String, Value>, problems: &mut Vec<Problem>) -> C
         keep_query_params: top
             .get("keep_query_params", read::strings)
             .unwrap_or_default(),
-        alerts: top.get("alerts", read::array).unwrap_or_default(),
+        #[cfg(feature = "alerts")]
+        alerts: Vec::new(),
         touchpoints: Vec::new(),
     };
+    // Only the shape here, in every build (the widget warns about it too);
+    // the entries are read after the touchpoints, with the `alerts` feature.
+    top.get("alerts", read::array);
     config.defaults = checked_defaults(defaults, problems);
     for (i, origin) in config.allowed_origins.iter().enumerate() {
         if let Some(msg) = origin_problem(origin) {

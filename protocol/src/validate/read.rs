@@ -153,10 +153,12 @@ pub(super) fn strings(v: &Value) -> Result<Vec<String>, Problem> {
         .collect()
 }
 
-pub(super) fn array(v: &Value) -> Result<Vec<Value>, Problem> {
-    v.as_array()
-        .cloned()
-        .ok_or_else(|| here(format!("expected an array, got {}", got(v))))
+/// Only that `v` is an array; its items are read by their own reader.
+pub(super) fn array(v: &Value) -> Result<(), Problem> {
+    match v {
+        Value::Array(_) => Ok(()),
+        _ => Err(here(format!("expected an array, got {}", got(v)))),
+    }
 }
 
 /// A name from a closed list, with a suggestion when it is close to one.
