@@ -1,15 +1,21 @@
 //! The response payload posted by the widget and stored by the collector.
 //!
 //! The types and how repeated posts merge are here; reading and validating a
-//! posted body is in `read`, the id and time formats in `format`.
+//! posted body is in `read`, the id and time formats in `format`, and (with
+//! the `schema` feature) the payload's JSON Schema, generated from these
+//! types and the same limits, in `schema`.
 
 mod format;
 mod read;
+#[cfg(feature = "schema")]
+mod schema;
 #[cfg(test)]
 mod tests;
 
 pub use format::{is_rfc3339, is_uuid};
 pub use read::attributes;
+#[cfg(feature = "schema")]
+pub use schema::payload_schema;
 
 use crate::question::QuestionType;
 use serde::{Deserialize, Serialize};
@@ -21,7 +27,8 @@ pub const MAX_COMMENT_CHARS: usize = 1000;
 /// Most respondent attributes a response may carry.
 pub const MAX_ATTRIBUTES: usize = 20;
 
-// Longest accepted value of each string field, in characters.
+// Longest accepted value of each string field, in characters: one list for
+// the validator and the JSON Schema, so the two cannot drift apart.
 const RESPONSE_ID_CHARS: usize = 36;
 const QUESTION_CHARS: usize = 10;
 const STATUS_CHARS: usize = 10;
@@ -48,6 +55,9 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order a survey moves through them.
+    pub const ALL: [Status; 3] = [Status::Shown, Status::Dismissed, Status::Answered];
+
     /// Wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,45 +69,84 @@ impl Status {
 
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Status::Shown, Status::Dismissed, Status::Answered]
-            .into_iter()
-            .find(|st| st.as_str() == s)
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
     }
 }
 
 /// One survey response. Every state change of a survey is posted as the whole
 /// response under the same `response_id`; the collector merges them.
+// With the `schema` feature, the attributes below give the JSON Schema the
+// bounds `read` enforces (a doc comment would land in the schema).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Response {
     /// Random UUID v4 chosen by the widget; the idempotency key.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "schema::uuid"))]
     pub response_id: String,
     /// The touchpoint id from the config.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "TOUCHPOINT_CHARS"), regex = "schema::NOT_BLANK")
+    )]
     pub touchpoint: String,
     /// The journey stage of the touchpoint.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "STAGE_CHARS"), regex = "schema::NOT_BLANK")
+    )]
     pub stage: String,
-    /// Question type.
+    /// Question type: `nps` (0–10), `ces` (1–7) or `csat` (1–5).
+    #[cfg_attr(feature = "schema", schemars(schema_with = "schema::question"))]
     pub question: QuestionType,
-    /// Score on the question's scale; required when `status` is `answered`.
+    /// Score on the question's scale, a JSON integer (`9`, not `9.0`);
+    /// required when `status` is `answered`.
     pub score: Option<u8>,
-    /// Free-text follow-up answer.
+    /// Free-text follow-up answer; a blank one is stored as none.
+    #[cfg_attr(feature = "schema", schemars(length(max = "MAX_COMMENT_CHARS")))]
     pub comment: Option<String>,
     /// Lifecycle status.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "schema::status"))]
     pub status: Status,
     /// Random, stable id of the respondent's browser.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "RESPONDENT_CHARS"), regex = "schema::NOT_BLANK")
+    )]
     pub respondent: String,
     /// Attributes set by `touchpoint.identify` (string, number or bool values).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "schema::attributes"))]
     pub attributes: Map<String, Value>,
     /// Locale the survey was shown in.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "LOCALE_CHARS"), regex = "schema::NOT_BLANK")
+    )]
     pub locale: Option<String>,
     /// Page the survey was shown on.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = "PAGE_URL_CHARS"), regex = "schema::NOT_BLANK")
+    )]
     pub page_url: Option<String>,
     /// RFC 3339 time of the state change, from the respondent's clock.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = "OCCURRED_AT_CHARS"), regex = "schema::RFC3339")
+    )]
     pub occurred_at: String,
     /// Widget version that sent it.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            length(min = 1, max = "WIDGET_VERSION_CHARS"),
+            regex = "schema::NOT_BLANK"
+        )
+    )]
     pub widget_version: Option<String>,
     /// True when shown through `?touchpoint_preview=`; reports leave these out.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "schema::nullable_bool"))]
     pub preview: bool,
 }
 
