@@ -6,8 +6,10 @@
 
 use touchpoint_protocol::QuestionType;
 
-/// Longest follow-up comment, in UTF-16 units (what `<textarea maxlength>` counts).
-pub const MAX_COMMENT: usize = 1000;
+/// Longest follow-up comment: the protocol's limit, so the survey never lets
+/// a customer write what the collector refuses. `<textarea maxlength>` counts
+/// UTF-16 units, never fewer than the characters the collector counts.
+pub const MAX_COMMENT: usize = touchpoint_protocol::response::MAX_COMMENT_CHARS;
 
 /// The built-in strings of one language.
 #[derive(Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The touchpoint config the collector serves: loaded at startup, reloaded
 //! when the file changes, and never replaced by a file that cannot be used.
 
-use crate::alerts::{self, AlertRule};
+use crate::alerts::AlertRule;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -56,14 +56,11 @@ impl LoadedConfig {
     pub fn from_text(text: &str) -> Result<LoadedConfig, LoadError> {
         let parsed = parse_config(text).map_err(|e| LoadError::Invalid(e.problems))?;
         let raw = serde_json::from_str(text).expect("parse_config accepted it as JSON");
-        let mut problems = parsed.problems;
-        let (alerts, alert_problems) = alerts::parse_rules(&parsed.config.alerts);
-        problems.extend(alert_problems);
         Ok(LoadedConfig {
             raw,
+            alerts: Arc::new(parsed.config.alerts.clone()),
             config: parsed.config,
-            problems,
-            alerts: Arc::new(alerts),
+            problems: parsed.problems,
         })
     }
 

@@ -15,8 +15,8 @@ pub fn config_schema() -> String {
             ..Default::default()
         }),
     );
-    // The protocol keeps `alerts` as raw JSON (the collector validates it);
-    // editors get the real shape from here.
+    // The protocol's schema leaves `alerts` entries open (its reader
+    // validates them); editors get the real shape from here.
     if let Some(Schema::Object(alerts)) = root.schema.object().properties.get_mut("alerts") {
         let item: Schema = serde_json::from_value(alert_schema()).expect("a valid schema");
         alerts.array().items = Some(item.into());
@@ -26,7 +26,7 @@ pub fn config_schema() -> String {
     text
 }
 
-/// One `alerts` entry, as `crate::alerts::parse_rules` accepts it.
+/// One `alerts` entry, as `touchpoint_protocol::alerts::parse_rules` accepts it.
 fn alert_schema() -> serde_json::Value {
     let score = serde_json::json!({"type": "integer", "minimum": 0, "maximum": 10});
     serde_json::json!({

@@ -161,3 +161,13 @@ async fn the_document_is_self_consistent() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_response_schema_is_the_protocols() {
+    let app = TestApp::new();
+    let doc = app.get("/v1/openapi.json").await.json();
+    assert_eq!(
+        doc["components"]["schemas"]["Response"],
+        touchpoint_protocol::response::payload_schema()
+    );
+}

@@ -263,15 +263,8 @@ fn schemas() -> Value {
     json!({
         "Error": {"type": "object", "required": ["error", "field"], "properties": {"error": text, "field": opt_text}},
         "Accepted": {"type": "object", "properties": {"ok": {"const": true}, "response_id": text}},
-        "Response": {"type": "object",
-            "required": ["response_id", "touchpoint", "stage", "question", "status", "respondent", "occurred_at"],
-            "properties": {
-                "response_id": {"type": "string", "format": "uuid"}, "touchpoint": text, "stage": text,
-                "question": {"enum": ["nps", "ces", "csat"]}, "score": {"type": ["integer", "null"], "minimum": 0, "maximum": 10},
-                "comment": opt_text, "status": {"enum": ["shown", "dismissed", "answered"]}, "respondent": text,
-                "attributes": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
-                "locale": opt_text, "page_url": opt_text, "occurred_at": {"type": "string", "format": "date-time"},
-                "widget_version": opt_text, "preview": {"type": "boolean"}}},
+        // Generated from the protocol's types, bounded as its validator is.
+        "Response": touchpoint_protocol::response::payload_schema(),
         "StoredResponse": {"allOf": [schema_ref("Response"), {"type": "object", "properties": {
             "received_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}}]},
         "Report": {"type": "object", "properties": {

@@ -1,17 +1,15 @@
 //! Typed reads out of a config document, each type error reported at its exact
-//! JSON path with what to write instead.
+//! JSON path with what to write instead. The sections built from these reads
+//! are in `sections`.
 //!
 //! Hand-written rather than serde derives: the widget's wasm then carries this
 //! one small reader instead of a `Value` deserializer per config type (≈ 14 KB
 //! brotli), and the messages speak to the marketer, not to a Rust programmer.
 
 use super::{join, problem, Problem, MAX_DAYS};
-use crate::config::{
-    ColorMode, Consent, Defaults, Fatigue, Position, Question, Target, Text, Theme, Touchpoint,
-    Trigger, When,
-};
+use crate::config::{ColorMode, Consent, Position, Text, Trigger};
+use crate::hints::{did_you_mean, kind};
 use crate::question::QuestionType;
-use crate::response::kind;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -25,9 +23,9 @@ fn here(message: String) -> Problem {
 
 /// One JSON object being read at `path`; problems go to `problems`.
 pub(super) struct Obj<'a> {
-    o: &'a Map<String, Value>,
+    pub(super) o: &'a Map<String, Value>,
     path: String,
-    problems: &'a mut Vec<Problem>,
+    pub(super) problems: &'a mut Vec<Problem>,
 }
 
 impl<'a> Obj<'a> {
@@ -43,7 +41,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn at(&self, key: &str) -> String {
+    pub(super) fn at(&self, key: &str) -> String {
         join(&self.path, key)
     }
 
@@ -62,7 +60,7 @@ impl<'a> Obj<'a> {
     }
 
     /// Like [`Obj::get`], and a missing field is a problem too.
-    fn required<T>(&mut self, key: &str, read: Read<T>) -> Option<T> {
+    pub(super) fn required<T>(&mut self, key: &str, read: Read<T>) -> Option<T> {
         if self.o.get(key).is_none_or(Value::is_null) {
             let at = self.at(key);
             self.problems.push(problem(at, "missing field"));
@@ -80,7 +78,7 @@ impl<'a> Obj<'a> {
 
     /// The object under `key`, read by `read`; `None` when absent or not an
     /// object (reported).
-    fn object<T>(&mut self, key: &str, read: impl FnOnce(Obj<'_>) -> T) -> Option<T> {
+    pub(super) fn object<T>(&mut self, key: &str, read: impl FnOnce(Obj<'_>) -> T) -> Option<T> {
         let v = self.o.get(key).filter(|v| !v.is_null())?;
         let at = self.at(key);
         match v.as_object() {
@@ -95,7 +93,7 @@ impl<'a> Obj<'a> {
 }
 
 /// What was found, for messages: the literal for numbers and booleans.
-fn got(v: &Value) -> String {
+pub(super) fn got(v: &Value) -> String {
     match v {
         Value::Number(_) | Value::Bool(_) => v.to_string(),
         _ => kind(v).to_string(),
@@ -118,7 +116,7 @@ pub(super) fn number(v: &Value) -> Result<f64, Problem> {
         .ok_or_else(|| here(format!("expected a number, got {}", got(v))))
 }
 
-fn whole(v: &Value) -> Result<u64, Problem> {
+pub(super) fn whole(v: &Value) -> Result<u64, Problem> {
     v.as_u64().ok_or_else(|| {
         here(format!(
             "expected a whole number, 0 or more, got {}",
@@ -132,7 +130,7 @@ pub(super) fn whole_u32(v: &Value) -> Result<u32, Problem> {
     u32::try_from(n).map_err(|_| here(format!("{n} is too large")))
 }
 
-fn days(v: &Value) -> Result<u32, Problem> {
+pub(super) fn days(v: &Value) -> Result<u32, Problem> {
     match whole(v) {
         Ok(n) if n <= u64::from(MAX_DAYS) => Ok(n as u32),
         _ => Err(here(format!(
@@ -155,10 +153,12 @@ pub(super) fn strings(v: &Value) -> Result<Vec<String>, Problem> {
         .collect()
 }
 
-pub(super) fn array(v: &Value) -> Result<Vec<Value>, Problem> {
-    v.as_array()
-        .cloned()
-        .ok_or_else(|| here(format!("expected an array, got {}", got(v))))
+/// Only that `v` is an array; its items are read by their own reader.
+pub(super) fn array(v: &Value) -> Result<(), Problem> {
+    match v {
+        Value::Array(_) => Ok(()),
+        _ => Err(here(format!("expected an array, got {}", got(v)))),
+    }
 }
 
 /// A name from a closed list, with a suggestion when it is close to one.
@@ -170,12 +170,10 @@ fn one_of<T: Copy>(v: &Value, names: &[(&'static str, T)]) -> Result<T, Problem>
     if let Some((_, t)) = names.iter().find(|(n, _)| *n == s) {
         return Ok(*t);
     }
-    Err(here(
-        match super::did_you_mean(s, names.iter().map(|(n, _)| *n)) {
-            Some(m) => format!("\"{s}\" is not valid here (did you mean \"{m}\"?)"),
-            None => format!("\"{s}\" is not valid here (use one of {})", list()),
-        },
-    ))
+    Err(here(match did_you_mean(s, names.iter().map(|(n, _)| *n)) {
+        Some(m) => format!("\"{s}\" is not valid here (did you mean \"{m}\"?)"),
+        None => format!("\"{s}\" is not valid here (use one of {})", list()),
+    }))
 }
 
 pub(super) fn position(v: &Value) -> Result<Position, Problem> {
@@ -201,20 +199,20 @@ pub(super) fn consent(v: &Value) -> Result<Consent, Problem> {
     )
 }
 
-fn color_mode(v: &Value) -> Result<ColorMode, Problem> {
+pub(super) fn color_mode(v: &Value) -> Result<ColorMode, Problem> {
     one_of(v, &[("light", ColorMode::Light), ("dark", ColorMode::Dark)])
 }
 
-fn question_type(v: &Value) -> Result<QuestionType, Problem> {
+pub(super) fn question_type(v: &Value) -> Result<QuestionType, Problem> {
     one_of(v, &QuestionType::ALL.map(|q| (q.as_str(), q)))
 }
 
-fn trigger(v: &Value) -> Result<Trigger, Problem> {
+pub(super) fn trigger(v: &Value) -> Result<Trigger, Problem> {
     Trigger::from_value(v).map_err(here)
 }
 
 /// `{"en": "…", "de": "…"}`.
-fn text(v: &Value) -> Result<Text, Problem> {
+pub(super) fn text(v: &Value) -> Result<Text, Problem> {
     let o = v.as_object().ok_or_else(|| {
         here(format!(
             "expected texts by locale, e.g. {{\"en\": \"How likely…?\"}}, got {}",
@@ -228,129 +226,4 @@ fn text(v: &Value) -> Result<Text, Problem> {
         })
         .collect::<Result<BTreeMap<_, _>, _>>()
         .map(Text)
-}
-
-pub(super) fn defaults(mut d: Obj<'_>) -> Defaults {
-    let mut out = Defaults::default();
-    d.set("locale", &mut out.locale, string);
-    d.set("position", &mut out.position, position);
-    d.set("sample_rate", &mut out.sample_rate, number);
-    d.set("recontact_days", &mut out.recontact_days, days);
-    d.set(
-        "dismiss_cooldown_days",
-        &mut out.dismiss_cooldown_days,
-        days,
-    );
-    out
-}
-
-pub(super) fn fatigue(mut f: Obj<'_>) -> Fatigue {
-    let mut out = Fatigue::default();
-    f.set(
-        "min_days_between_surveys",
-        &mut out.min_days_between_surveys,
-        days,
-    );
-    f.set(
-        "max_surveys_per_session",
-        &mut out.max_surveys_per_session,
-        whole_u32,
-    );
-    out
-}
-
-pub(super) fn theme(mut t: Obj<'_>) -> Theme {
-    Theme {
-        accent: t.get("accent", string),
-        background: t.get("background", string),
-        text: t.get("text", string),
-        radius: t.get("radius", whole_u32),
-        font: t.get("font", string),
-        mode: t.get("mode", color_mode),
-    }
-}
-
-/// A section of the document: the object under `key` read by `read`, or the
-/// default when it is absent or not an object (reported).
-pub(super) fn section<T: Default>(
-    top: &mut Obj<'_>,
-    key: &str,
-    read: impl FnOnce(Obj<'_>) -> T,
-) -> T {
-    top.object(key, read).unwrap_or_default()
-}
-
-/// A touchpoint; `None` when any field has the wrong type or a required one
-/// is missing (all reported).
-pub(super) fn touchpoint(mut t: Obj<'_>) -> Option<Touchpoint> {
-    let before = t.problems.len();
-    let id = t.required("id", string);
-    let stage = t.required("stage", string);
-    if t.o.get("question").is_none_or(Value::is_null) {
-        let at = t.at("question");
-        t.problems.push(problem(at, "missing field"));
-    }
-    let question = t.object("question", question).flatten();
-    let mut out = Touchpoint {
-        id: id.unwrap_or_default(),
-        stage: stage.unwrap_or_default(),
-        enabled: true,
-        question: question.clone().unwrap_or(Question {
-            kind: QuestionType::Nps,
-            text: None,
-            follow_up: BTreeMap::new(),
-        }),
-        when: t.object("when", when).unwrap_or_default(),
-        sample_rate: t.get("sample_rate", number),
-        recontact_days: t.get("recontact_days", days),
-        dismiss_cooldown_days: t.get("dismiss_cooldown_days", days),
-        max_responses: t.get("max_responses", whole),
-        position: t.get("position", position),
-        target: t.object("target", target),
-        closed: false,
-    };
-    t.set("enabled", &mut out.enabled, boolean);
-    t.set("closed", &mut out.closed, boolean);
-    (t.problems.len() == before && question.is_some()).then_some(out)
-}
-
-fn question(mut q: Obj<'_>) -> Option<Question> {
-    let kind = q.required("type", question_type);
-    let question_text = q.get("text", text);
-    let follow_up = q
-        .object("follow_up", |mut f| {
-            // Bands that do not fit the question were reported as unknown fields.
-            let bands = kind.map_or(Vec::new(), |k| k.bands().to_vec());
-            let mut out = BTreeMap::new();
-            for band in bands {
-                if let Some(t) = f.get(band.as_str(), text) {
-                    out.insert(band, t);
-                }
-            }
-            out
-        })
-        .unwrap_or_default();
-    Some(Question {
-        kind: kind?,
-        text: question_text,
-        follow_up,
-    })
-}
-
-fn when(mut w: Obj<'_>) -> When {
-    let mut out = When {
-        url: w.get("url", strings),
-        ..When::default()
-    };
-    w.set("on", &mut out.on, trigger);
-    w.set("delay_ms", &mut out.delay_ms, whole_u32);
-    out
-}
-
-fn target(mut t: Obj<'_>) -> Target {
-    Target {
-        nps: t.get("nps", number),
-        ces: t.get("ces", number),
-        csat: t.get("csat", number),
-    }
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::{Fatigue, Position, Theme, Trigger};
+use crate::config::{Fatigue, Position, Theme, Trigger, DEFAULT_JOURNEY};
 use serde_json::json;
 
 fn tp(id: &str, stage: &str) -> Value {
@@ -224,4 +224,23 @@ fn the_shipped_example_config_is_clean() {
     let parsed = parse_config(text).unwrap();
     assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
     assert!(parsed.config.touchpoints.len() >= 3);
+}
+
+#[test]
+fn alerts_entries_are_read_only_with_the_alerts_feature() {
+    let v = json!({"version": 1, "alerts": [{"when": {"question": "nsp"}, "webhook": "x"}]});
+    // The widget (no `alerts` feature) accepts them unread; the collector
+    // leaves the broken rule out and says why.
+    let expected: &[&str] = if cfg!(feature = "alerts") {
+        &[
+            r#"alerts[0].webhook: "x" is not an http(s) URL such as "https://hooks.example/touchpoint""#,
+            r#"alerts[0].when.question: "nsp" is not a question type (use nps, ces or csat)"#,
+        ]
+    } else {
+        &[]
+    };
+    assert_eq!(messages(&v), expected);
+    // The shape is checked in both builds.
+    let v = json!({"version": 1, "alerts": 5});
+    assert_eq!(messages(&v), ["alerts: expected an array, got 5"]);
 }

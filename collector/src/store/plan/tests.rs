@@ -1,6 +1,6 @@
 use super::*;
-use crate::alerts::parse_rules;
 use serde_json::json;
+use touchpoint_protocol::alerts::parse_rules;
 use touchpoint_protocol::QuestionType;
 
 fn response(status: Status, score: Option<u8>, at: &str) -> Response {

@@ -1,0 +1,115 @@
+use super::*;
+use serde_json::json;
+
+fn sample() -> Value {
+    json!({"response_id":"0b6f3e0a-8d1c-4f7e-9a51-2f4d8c1e7b90","touchpoint":"order-confirmed","stage":"purchase",
+        "question":"nps","score":9,"comment":null,"status":"answered",
+        "respondent":"r-123","attributes":{},"locale":"en",
+        "page_url":"https://shop.example/checkout/thank-you","occurred_at":"2026-11-23T10:00:00Z",
+        "widget_version":"0.1.0"})
+}
+
+fn err_field(v: Value) -> Option<String> {
+    Response::from_value(&v).unwrap_err().field
+}
+
+#[test]
+fn the_contract_example_parses_and_round_trips() {
+    let r = Response::from_value(&sample()).unwrap();
+    assert_eq!(r.score, Some(9));
+    assert_eq!(r.question, QuestionType::Nps);
+    let back: Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(back, sample());
+}
+
+#[test]
+fn bad_fields_are_named() {
+    let mut v = sample();
+    v.as_object_mut().unwrap().remove("touchpoint");
+    assert_eq!(err_field(v), Some("touchpoint".into()));
+    let mut v = sample();
+    v["score"] = json!(11);
+    let e = Response::from_value(&v).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("score"));
+    assert!(e.error.contains("0–10"), "{e}");
+    let mut v = sample();
+    v["score"] = json!("9");
+    assert_eq!(err_field(v), Some("score".into()));
+    let mut v = sample();
+    v["response_id"] = json!("abc");
+    assert_eq!(err_field(v), Some("response_id".into()));
+    let mut v = sample();
+    v["occurred_at"] = json!("yesterday");
+    assert_eq!(err_field(v), Some("occurred_at".into()));
+    let mut v = sample();
+    v["attributes"] = json!({"plan": {"nested": true}});
+    assert_eq!(err_field(v), Some("attributes.plan".into()));
+    let mut v = sample();
+    v["comment"] = json!("x".repeat(1001));
+    assert_eq!(err_field(v), Some("comment".into()));
+    assert_eq!(Response::from_json("not json").unwrap_err().field, None);
+}
+
+#[test]
+fn answered_needs_a_score_but_shown_does_not() {
+    let mut v = sample();
+    v["score"] = Value::Null;
+    assert_eq!(err_field(v.clone()), Some("score".into()));
+    v["status"] = json!("shown");
+    assert!(Response::from_value(&v).is_ok());
+}
+
+#[test]
+fn ces_scale_is_enforced() {
+    let mut v = sample();
+    v["question"] = json!("ces");
+    v["score"] = json!(8);
+    assert_eq!(err_field(v.clone()), Some("score".into()));
+    v["score"] = json!(7);
+    assert!(Response::from_value(&v).is_ok());
+}
+
+#[test]
+fn rfc3339_parser() {
+    assert!(is_rfc3339("2026-11-23T10:00:00Z"));
+    assert!(is_rfc3339("2026-11-23T10:00:00.123Z"));
+    assert!(is_rfc3339("2026-11-23T10:00:00+01:00"));
+    assert!(!is_rfc3339("2026-13-23T10:00:00Z"));
+    assert!(!is_rfc3339("2026-11-23"));
+    assert!(!is_rfc3339("2026-11-23T10:00:00"));
+}
+
+#[test]
+fn merge_moves_status_forward_and_keeps_scores_and_comments() {
+    let answered = Response::from_value(&sample()).unwrap();
+    let mut shown = answered.clone();
+    shown.status = Status::Shown;
+    shown.score = None;
+    shown.occurred_at = "2026-11-23T09:59:00Z".into();
+    // A late `shown` never overwrites an answer.
+    assert_eq!(answered.merge(&shown).status, Status::Answered);
+    assert_eq!(answered.merge(&shown).score, Some(9));
+    // A comment update keeps the score.
+    let mut comment = answered.clone();
+    comment.score = None;
+    comment.status = Status::Answered;
+    comment.comment = Some("fast delivery".into());
+    comment.occurred_at = "2026-11-23T10:01:00Z".into();
+    let merged = answered.merge(&comment);
+    assert_eq!(
+        (merged.score, merged.comment.as_deref()),
+        (Some(9), Some("fast delivery"))
+    );
+    // Dismissing after answering keeps the answer.
+    let mut dismissed = merged.clone();
+    dismissed.status = Status::Dismissed;
+    dismissed.comment = None;
+    let merged = merged.merge(&dismissed);
+    assert_eq!(merged.status, Status::Answered);
+    assert_eq!(merged.comment.as_deref(), Some("fast delivery"));
+    // A newer score replaces the older one.
+    let mut rescored = answered.clone();
+    rescored.score = Some(3);
+    rescored.occurred_at = "2026-11-23T10:02:00Z".into();
+    assert_eq!(answered.merge(&rescored).score, Some(3));
+}
