@@ -6,6 +6,11 @@
 //! expiry)>`, and a form's CSRF token is `HMAC(token, session)`, so every
 //! collector sharing the token accepts them and changing the token ends
 //! every session.
+//!
+//! Guessing the token is throttled by the guard (`ratelimit::failures`);
+//! where the token comes from (flag, file, generated) is [`token_file`].
+
+pub mod token_file;
 
 use crate::error::AppError;
 use axum::extract::FromRequestParts;
@@ -14,8 +19,12 @@ use axum::http::{header, HeaderMap};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP (the demo, tests).
 pub const COOKIE: &str = "touchpoint_admin";
+/// Its name over HTTPS: the browser keeps a `__Host-` cookie only when it
+/// is `Secure`, has `Path=/` and no `Domain`, so no sibling subdomain or
+/// plain-HTTP page can set or shadow it.
+pub const SECURE_COOKIE: &str = "__Host-touchpoint_admin";
 /// How long a login lasts.
 pub const SESSION_SECS: i64 = 12 * 3600;
 /// Shortest admin token accepted.
@@ -35,14 +44,19 @@ pub struct AdminAuth {
 impl AdminAuth {
     /// A token set by `--admin-token` or `TOUCHPOINT_ADMIN_TOKEN`.
     pub fn configured(token: &str) -> Result<AdminAuth, String> {
+        AdminAuth::checked(token, "--admin-token / TOUCHPOINT_ADMIN_TOKEN", true)
+    }
+
+    /// `token` if it is long enough; `source` names where it came from.
+    pub fn checked(token: &str, source: &str, explicit: bool) -> Result<AdminAuth, String> {
         let token = token.trim();
         if token.chars().count() < MIN_TOKEN_CHARS {
             return Err(format!(
-                "--admin-token / TOUCHPOINT_ADMIN_TOKEN must have at least {MIN_TOKEN_CHARS} characters \
+                "{source} must have at least {MIN_TOKEN_CHARS} characters \
                  (e.g. the output of `openssl rand -hex 32`)"
             ));
         }
-        Ok(AdminAuth::new(token.to_string(), true))
+        Ok(AdminAuth::new(token.to_string(), explicit))
     }
 
     /// A random token for this run, when none is configured, so the
@@ -106,35 +120,70 @@ impl AdminAuth {
         self.sign("csrf", session)
     }
 
-    /// The `Set-Cookie` value that logs in.
-    pub fn login_cookie(&self, now: i64) -> String {
+    /// The `Set-Cookie` value that logs in; over HTTPS (`secure`) the
+    /// cookie is `Secure` and named with the `__Host-` prefix.
+    pub fn login_cookie(&self, now: i64, secure: bool) -> String {
         format!(
-            "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}",
-            self.new_session(now)
+            "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{}",
+            cookie_name(secure),
+            self.new_session(now),
+            secure_attr(secure)
         )
     }
 
     /// The `Set-Cookie` value that logs out.
-    pub fn logout_cookie() -> String {
-        format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+    pub fn logout_cookie(secure: bool) -> String {
+        format!(
+            "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+            cookie_name(secure),
+            secure_attr(secure)
+        )
     }
 
-    /// Who is asking, if anyone with the token.
-    pub fn authenticate(&self, headers: &HeaderMap, now: i64) -> Option<Admin> {
-        let bearer = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            });
-        if let Some(token) = bearer {
-            return self.token_ok(token).then_some(Admin::Bearer);
-        }
-        cookie(headers, COOKIE)
+    /// The admin behind a valid session cookie, if any: the `__Host-`
+    /// one over HTTPS, the plain one over HTTP.
+    pub fn session(&self, headers: &HeaderMap, now: i64, secure: bool) -> Option<Admin> {
+        cookie(headers, cookie_name(secure))
             .filter(|s| self.session_ok(s, now))
             .map(|s| Admin::Session(s.to_string()))
     }
+
+    /// Who is asking, if anyone with the token (a bearer header wins over
+    /// the cookie). Unthrottled: requests go through `guard`, which counts
+    /// wrong tokens.
+    pub fn authenticate(&self, headers: &HeaderMap, now: i64, secure: bool) -> Option<Admin> {
+        match bearer(headers) {
+            Some(token) => self.token_ok(token).then_some(Admin::Bearer),
+            None => self.session(headers, now, secure),
+        }
+    }
+}
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE
+    } else {
+        COOKIE
+    }
+}
+
+fn secure_attr(secure: bool) -> &'static str {
+    if secure {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// The token of an `Authorization: Bearer` header, if there is one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
 }
 
 /// The value of cookie `name` in the request.
@@ -218,6 +267,20 @@ mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
+    #[test]
+    fn over_https_the_cookie_is_secure_and_host_only() {
+        let a = auth();
+        let plain = a.login_cookie(0, false);
+        assert!(plain.starts_with("touchpoint_admin="), "{plain}");
+        assert!(!plain.contains("Secure"), "{plain}");
+        let secure = a.login_cookie(0, true);
+        assert!(secure.starts_with("__Host-touchpoint_admin="), "{secure}");
+        assert!(secure.ends_with("; Secure"), "{secure}");
+        assert!(secure.contains("; Path=/;") && !secure.contains("Domain"));
+        assert!(AdminAuth::logout_cookie(true).starts_with("__Host-touchpoint_admin=;"));
+        assert!(AdminAuth::logout_cookie(true).contains("; Secure"));
+    }
+
     fn auth() -> AdminAuth {
         AdminAuth::configured("correct horse battery staple").unwrap()
     }
@@ -256,12 +319,12 @@ mod tests {
     fn bearer_or_cookie() {
         let a = auth();
         let mut h = HeaderMap::new();
-        assert_eq!(a.authenticate(&h, 0), None);
+        assert_eq!(a.authenticate(&h, 0, false), None);
         h.insert(
             header::AUTHORIZATION,
             HeaderValue::from_static("Bearer correct horse battery staple"),
         );
-        assert_eq!(a.authenticate(&h, 0), Some(Admin::Bearer));
+        assert_eq!(a.authenticate(&h, 0, false), Some(Admin::Bearer));
         h.insert(
             header::AUTHORIZATION,
             HeaderValue::from_static("Bearer nope"),
@@ -272,12 +335,29 @@ mod tests {
             HeaderValue::from_str(&format!("x=1; {COOKIE}={session}")).unwrap(),
         );
         assert_eq!(
-            a.authenticate(&h, 0),
+            a.authenticate(&h, 0, false),
             None,
             "a wrong bearer token is not rescued by the cookie"
         );
         h.remove(header::AUTHORIZATION);
-        assert_eq!(a.authenticate(&h, 0), Some(Admin::Session(session.clone())));
+        assert_eq!(
+            a.authenticate(&h, 0, false),
+            Some(Admin::Session(session.clone()))
+        );
+        assert_eq!(
+            a.authenticate(&h, 0, true),
+            None,
+            "over HTTPS only the __Host- cookie counts"
+        );
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("{SECURE_COOKIE}={session}")).unwrap(),
+        );
+        assert_eq!(
+            a.authenticate(&h, 0, true),
+            Some(Admin::Session(session.clone()))
+        );
+        assert_eq!(a.authenticate(&h, 0, false), None);
 
         let admin = Admin::Session(session.clone());
         let csrf = admin.csrf(&a).unwrap();
