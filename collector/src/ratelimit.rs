@@ -16,6 +16,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::Quota;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -57,6 +58,7 @@ pub struct RateLimiter<C: Clock = DefaultClock> {
     limiter: Option<Keyed<C>>,
     clock: C,
     last_sweep: Mutex<Instant>,
+    sweeps: AtomicU64,
 }
 
 impl RateLimiter {
@@ -75,6 +77,7 @@ impl<C: Clock + Clone> RateLimiter<C> {
             limiter,
             clock,
             last_sweep: Mutex::new(Instant::now()),
+            sweeps: AtomicU64::new(0),
         }
     }
 
@@ -89,6 +92,11 @@ impl<C: Clock + Clone> RateLimiter<C> {
             let wait = not_until.wait_time_from(self.clock.now());
             (wait.as_secs_f64().ceil() as u64).max(1)
         })
+    }
+
+    /// How many times stale clients were swept out so far.
+    pub fn sweeps(&self) -> u64 {
+        self.sweeps.load(Ordering::Relaxed)
     }
 
     /// How many clients are held (those seen within about a minute).
@@ -106,6 +114,7 @@ impl<C: Clock + Clone> RateLimiter<C> {
         let since = last.elapsed();
         if since >= SWEEP_EVERY || (since >= SWEEP_WHEN_FULL && limiter.len() > MAX_TRACKED) {
             *last = Instant::now();
+            self.sweeps.fetch_add(1, Ordering::Relaxed);
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -245,6 +254,25 @@ mod tests {
         clock.advance(Duration::from_millis(1600));
         limiter.sweep_now();
         assert_eq!(limiter.tracked(), 0, "full again: nothing to remember");
+    }
+
+    #[test]
+    fn a_hundred_thousand_clients_cost_no_sweep_per_request() {
+        let (limiter, _) = fake(60);
+        for n in 0..100_000u32 {
+            assert!(limiter.check(IpAddr::from(n.to_be_bytes())).is_ok());
+        }
+        assert_eq!(limiter.tracked(), 100_000);
+        assert_eq!(limiter.sweeps(), 0, "no sweep within the minute");
+        *limiter.last_sweep.lock().unwrap() -= SWEEP_EVERY;
+        for n in 0..1000u32 {
+            let _ = limiter.check(IpAddr::from(n.to_be_bytes()));
+        }
+        assert_eq!(
+            limiter.sweeps(),
+            1,
+            "one sweep a minute, not one per request"
+        );
     }
 
     #[test]
