@@ -6,6 +6,11 @@
 //! expiry)>`, and a form's CSRF token is `HMAC(token, session)`, so every
 //! collector sharing the token accepts them and changing the token ends
 //! every session.
+//!
+//! Guessing the token is throttled by the guard (`ratelimit::failures`);
+//! where the token comes from (flag, file, generated) is [`token_file`].
+
+pub mod token_file;
 
 use crate::error::AppError;
 use axum::extract::FromRequestParts;
@@ -14,8 +19,12 @@ use axum::http::{header, HeaderMap};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP (the demo, tests).
 pub const COOKIE: &str = "touchpoint_admin";
+/// Its name over HTTPS: the browser keeps a `__Host-` cookie only when it
+/// is `Secure`, has `Path=/` and no `Domain`, so no sibling subdomain or
+/// plain-HTTP page can set or shadow it.
+pub const SECURE_COOKIE: &str = "__Host-touchpoint_admin";
 /// How long a login lasts.
 pub const SESSION_SECS: i64 = 12 * 3600;
 /// Shortest admin token accepted.
@@ -35,14 +44,19 @@ pub struct AdminAuth {
 impl AdminAuth {
     /// A token set by `--admin-token` or `TOUCHPOINT_ADMIN_TOKEN`.
     pub fn configured(token: &str) -> Result<AdminAuth, String> {
+        AdminAuth::checked(token, "--admin-token / TOUCHPOINT_ADMIN_TOKEN", true)
+    }
+
+    /// `token` if it is long enough; `source` names where it came from.
+    pub fn checked(token: &str, source: &str, explicit: bool) -> Result<AdminAuth, String> {
         let token = token.trim();
         if token.chars().count() < MIN_TOKEN_CHARS {
             return Err(format!(
-                "--admin-token / TOUCHPOINT_ADMIN_TOKEN must have at least {MIN_TOKEN_CHARS} characters \
+                "{source} must have at least {MIN_TOKEN_CHARS} characters \
                  (e.g. the output of `openssl rand -hex 32`)"
             ));
         }
-        Ok(AdminAuth::new(token.to_string(), true))
+        Ok(AdminAuth::new(token.to_string(), explicit))
     }
 
     /// A random token for this run, when none is configured, so the
@@ -106,35 +120,60 @@ impl AdminAuth {
         self.sign("csrf", session)
     }
 
-    /// The `Set-Cookie` value that logs in.
-    pub fn login_cookie(&self, now: i64) -> String {
+    /// The `Set-Cookie` value that logs in; over HTTPS (`secure`) the
+    /// cookie is `Secure` and named with the `__Host-` prefix.
+    pub fn login_cookie(&self, now: i64, secure: bool) -> String {
         format!(
-            "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}",
-            self.new_session(now)
+            "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{}",
+            cookie_name(secure),
+            self.new_session(now),
+            secure_attr(secure)
         )
     }
 
     /// The `Set-Cookie` value that logs out.
-    pub fn logout_cookie() -> String {
-        format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+    pub fn logout_cookie(secure: bool) -> String {
+        format!(
+            "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+            cookie_name(secure),
+            secure_attr(secure)
+        )
     }
 
-    /// Who is asking, if anyone with the token.
-    pub fn authenticate(&self, headers: &HeaderMap, now: i64) -> Option<Admin> {
-        let bearer = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            });
-        if let Some(token) = bearer {
-            return self.token_ok(token).then_some(Admin::Bearer);
-        }
-        cookie(headers, COOKIE)
+    /// The admin behind a valid session cookie, if any: the `__Host-`
+    /// one over HTTPS, the plain one over HTTP.
+    pub fn session(&self, headers: &HeaderMap, now: i64, secure: bool) -> Option<Admin> {
+        cookie(headers, cookie_name(secure))
             .filter(|s| self.session_ok(s, now))
             .map(|s| Admin::Session(s.to_string()))
     }
+}
+
+fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE
+    } else {
+        COOKIE
+    }
+}
+
+fn secure_attr(secure: bool) -> &'static str {
+    if secure {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// The token of an `Authorization: Bearer` header, if there is one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
 }
 
 /// The value of cookie `name` in the request.
@@ -214,76 +253,4 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    fn auth() -> AdminAuth {
-        AdminAuth::configured("correct horse battery staple").unwrap()
-    }
-
-    #[test]
-    fn tokens_are_compared_whole() {
-        let a = auth();
-        assert!(a.token_ok("correct horse battery staple"));
-        assert!(!a.token_ok("correct horse battery stapl"));
-        assert!(!a.token_ok(""));
-        assert!(AdminAuth::configured("short").is_err());
-        assert_eq!(AdminAuth::generated().token().len(), 48);
-        assert_ne!(
-            AdminAuth::generated().token(),
-            AdminAuth::generated().token()
-        );
-    }
-
-    #[test]
-    fn sessions_expire_and_cannot_be_forged() {
-        let a = auth();
-        let s = a.new_session(1000);
-        assert!(a.session_ok(&s, 1000 + SESSION_SECS - 1));
-        assert!(!a.session_ok(&s, 1000 + SESSION_SECS));
-        let (_, sig) = s.split_once('.').unwrap();
-        let extended = format!("{}.{sig}", 1000 + 10 * SESSION_SECS);
-        assert!(!a.session_ok(&extended, 1000), "the expiry is signed");
-        let other = AdminAuth::configured("another token, also long").unwrap();
-        assert!(
-            !other.session_ok(&s, 1000),
-            "a new token ends every session"
-        );
-    }
-
-    #[test]
-    fn bearer_or_cookie() {
-        let a = auth();
-        let mut h = HeaderMap::new();
-        assert_eq!(a.authenticate(&h, 0), None);
-        h.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("Bearer correct horse battery staple"),
-        );
-        assert_eq!(a.authenticate(&h, 0), Some(Admin::Bearer));
-        h.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("Bearer nope"),
-        );
-        let session = a.new_session(0);
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_str(&format!("x=1; {COOKIE}={session}")).unwrap(),
-        );
-        assert_eq!(
-            a.authenticate(&h, 0),
-            None,
-            "a wrong bearer token is not rescued by the cookie"
-        );
-        h.remove(header::AUTHORIZATION);
-        assert_eq!(a.authenticate(&h, 0), Some(Admin::Session(session.clone())));
-
-        let admin = Admin::Session(session.clone());
-        let csrf = admin.csrf(&a).unwrap();
-        assert!(admin.check_csrf(&a, Some(&csrf)).is_ok());
-        assert!(admin.check_csrf(&a, None).is_err());
-        assert!(admin.check_csrf(&a, Some(&a.csrf_for("other"))).is_err());
-        assert!(Admin::Bearer.check_csrf(&a, None).is_ok());
-    }
-}
+mod tests;

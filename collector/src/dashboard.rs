@@ -11,6 +11,7 @@ pub mod svg;
 pub mod touchpoint;
 
 use crate::guard;
+use crate::ratelimit::Bucket;
 use crate::routes::table::Table;
 use crate::state::AppState;
 use axum::http::Method;
@@ -39,7 +40,7 @@ pub fn table(state: &AppState) -> Table<AppState> {
                 guard::require_page,
             ))
         });
-    let limited = middleware::from_fn_with_state(state.clone(), guard::rate_limit);
+    let limited = middleware::from_fn_with_state((state.clone(), Bucket::Login), guard::rate_limit);
     Table::new()
         .route(
             "/login",

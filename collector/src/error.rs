@@ -36,6 +36,11 @@ pub enum AppError {
     TooManyRequests {
         retry_after: u64,
     },
+    /// Too many wrong admin tokens from this address (or from everyone):
+    /// every token attempt waits this many seconds.
+    TooManyFailures {
+        retry_after: u64,
+    },
     Store(StoreError),
 }
 
@@ -59,7 +64,9 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } | AppError::TooManyFailures { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Store(StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,7 +84,8 @@ impl AppError {
                     HeaderValue::from_static("Bearer realm=\"touchpoint\""),
                 );
             }
-            AppError::TooManyRequests { retry_after } => {
+            AppError::TooManyRequests { retry_after }
+            | AppError::TooManyFailures { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             _ => {}
@@ -106,6 +114,10 @@ impl AppError {
             AppError::Forbidden(msg) | AppError::Conflict(msg) => (msg, None),
             AppError::TooManyRequests { retry_after } => (
                 format!("too many requests from this address; retry in {retry_after} s"),
+                None,
+            ),
+            AppError::TooManyFailures { retry_after } => (
+                format!("too many wrong admin tokens; every token is refused for {retry_after} s"),
                 None,
             ),
             AppError::Store(e) => {

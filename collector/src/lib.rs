@@ -22,6 +22,7 @@ pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod check;
+pub mod client;
 pub mod clock;
 pub mod config_watch;
 pub mod dashboard;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use touchpoint_collector::check::check;
+use touchpoint_collector::ratelimit::{self, failures};
 use touchpoint_collector::report::query::ReportQuery;
 use touchpoint_collector::schema::config_schema;
 use touchpoint_collector::server::{serve, ServeOptions};
@@ -39,18 +40,44 @@ enum Command {
         #[arg(long, default_value = "dist")]
         widget_dir: PathBuf,
         /// Token for the dashboard, report, export and follow-ups (at least
-        /// 16 characters). Without one, a random token is generated and
-        /// logged at startup; with one, GET /v1/responses needs it too.
+        /// 16 characters); with one, GET /v1/responses needs it too. Without
+        /// it or --admin-token-file, a token is generated once into
+        /// <db>.admin-token (mode 0600; its path is logged, never the token).
         #[arg(long, env = "TOUCHPOINT_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
-        /// Requests per minute per client IP on POST /v1/responses,
-        /// GET /v1/config and POST /login; 0 turns the limit off.
-        #[arg(long, env = "TOUCHPOINT_RATE_LIMIT", default_value_t = touchpoint_collector::ratelimit::DEFAULT_PER_MINUTE)]
+        /// Read the admin token from this file (e.g. a mounted secret).
+        #[arg(long, env = "TOUCHPOINT_ADMIN_TOKEN_FILE")]
+        admin_token_file: Option<PathBuf>,
+        /// POST /v1/responses per minute per client IP; 0 turns the limit off.
+        #[arg(long, env = "TOUCHPOINT_RATE_LIMIT", default_value_t = ratelimit::DEFAULT_POSTS_PER_MINUTE)]
         rate_limit: u32,
-        /// Behind a load balancer or proxy: take the client IP for the rate
-        /// limit from this header (its right-most address), e.g. X-Forwarded-For.
+        /// GET /v1/config per minute per client IP (one a page view); 0 turns it off.
+        #[arg(long, env = "TOUCHPOINT_CONFIG_RATE_LIMIT", default_value_t = ratelimit::DEFAULT_CONFIG_PER_MINUTE)]
+        config_rate_limit: u32,
+        /// POST /login per minute per client IP; 0 turns it off.
+        #[arg(long, env = "TOUCHPOINT_LOGIN_RATE_LIMIT", default_value_t = ratelimit::DEFAULT_LOGIN_PER_MINUTE)]
+        login_rate_limit: u32,
+        /// Wrong admin tokens (bearer or login) per client IP within 15 min
+        /// before that IP gets 429 for every token; 0 = no limit.
+        #[arg(long, env = "TOUCHPOINT_AUTH_FAILURES_PER_IP", default_value_t = failures::DEFAULT_PER_IP)]
+        auth_failures_per_ip: u32,
+        /// Wrong admin tokens from all IPs together within 15 min before
+        /// every token attempt gets 429 (sessions keep working); 0 = no limit.
+        #[arg(long, env = "TOUCHPOINT_AUTH_FAILURES_GLOBAL", default_value_t = failures::DEFAULT_GLOBAL)]
+        auth_failures_global: u32,
+        /// Comma-separated CIDRs of the proxies in front (e.g. 10.0.0.0/8):
+        /// from them, the client is the right-most untrusted address in
+        /// X-Forwarded-For, and X-Forwarded-Proto: https counts as HTTPS.
+        #[arg(long, env = "TOUCHPOINT_TRUSTED_PROXIES", default_value = "")]
+        trusted_proxies: String,
+        /// The header the trusted proxies write the client IP to
+        /// (default X-Forwarded-For); needs --trusted-proxies.
         #[arg(long, env = "TOUCHPOINT_CLIENT_IP_HEADER")]
         client_ip_header: Option<String>,
+        /// The URL people and widgets reach the collector at; https://…
+        /// makes the login cookie Secure with the __Host- prefix.
+        #[arg(long, env = "TOUCHPOINT_PUBLIC_URL")]
+        public_url: Option<String>,
         /// Wait before the first retry of a failed webhook alert, in ms; doubles each time.
         #[arg(long, default_value_t = 1000)]
         alert_retry_min_ms: u64,
@@ -84,8 +111,15 @@ fn main() -> ExitCode {
             addr,
             widget_dir,
             admin_token,
+            admin_token_file,
             rate_limit,
+            config_rate_limit,
+            login_rate_limit,
+            auth_failures_per_ip,
+            auth_failures_global,
+            trusted_proxies,
             client_ip_header,
+            public_url,
             alert_retry_min_ms,
             alert_retry_max_ms,
         } => {
@@ -102,8 +136,15 @@ fn main() -> ExitCode {
                 addr,
                 widget_dir,
                 admin_token,
+                admin_token_file,
                 rate_limit,
+                config_rate_limit,
+                login_rate_limit,
+                auth_failures_per_ip,
+                auth_failures_global,
+                trusted_proxies,
                 client_ip_header,
+                public_url,
                 alerts: alert_options(alert_retry_min_ms, alert_retry_max_ms),
             };
             let run = tokio::runtime::Runtime::new()

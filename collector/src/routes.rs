@@ -1,6 +1,7 @@
 //! The JSON API and the public files, as tables of routes with thin
 //! handlers: the public API (ingestion, config) behind CORS and the rate
-//! limit, the admin API behind the admin token.
+//! limits (posts and config reads each have their own budget), the admin
+//! API behind the admin token.
 
 pub mod config;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod table;
 
 use crate::config_watch::ConfigHandle;
 use crate::guard;
+use crate::ratelimit::Bucket;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
@@ -36,7 +38,8 @@ pub fn table(state: &AppState) -> Table<AppState> {
 /// What the widget on every customer's page calls.
 fn public_api(state: &AppState) -> Table<AppState> {
     use Method as M;
-    let limited = middleware::from_fn_with_state(state.clone(), guard::rate_limit);
+    let limited =
+        |bucket| middleware::from_fn_with_state((state.clone(), bucket), guard::rate_limit);
     let open_unless_token =
         middleware::from_fn_with_state(state.clone(), guard::require_if_explicit);
     Table::new()
@@ -44,10 +47,14 @@ fn public_api(state: &AppState) -> Table<AppState> {
             "/v1/responses",
             &[M::POST, M::GET],
             post(responses::post)
-                .layer(limited.clone())
+                .layer(limited(Bucket::Posts))
                 .merge(get(responses::list).layer(open_unless_token)),
         )
-        .route("/v1/config", &[M::GET], get(config::get).layer(limited))
+        .route(
+            "/v1/config",
+            &[M::GET],
+            get(config::get).layer(limited(Bucket::Config)),
+        )
         .route("/v1/config/schema", &[M::GET], get(config::schema))
         .with(|r| {
             r.layer(DefaultBodyLimit::max(responses::MAX_BODY_BYTES))

@@ -1,9 +1,12 @@
 //! What every handler shares: the store, the config in force, the built
-//! widget's folder, admin authentication and the rate limiter.
+//! widget's folder, admin authentication, the rate limits and who the
+//! client is behind trusted proxies.
 
 use crate::auth::AdminAuth;
+use crate::client::Clients;
 use crate::config_watch::ConfigHandle;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::failures::AuthFailures;
+use crate::ratelimit::Limits;
 use crate::store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,19 +20,26 @@ pub struct AppState {
     pub widget_dir: PathBuf,
     /// The admin token guarding the dashboard and admin API.
     pub auth: Arc<AdminAuth>,
-    /// Per-client limit on ingestion, config and login.
-    pub limiter: Arc<RateLimiter>,
+    /// Per-client budgets for config reads, posts and logins.
+    pub limits: Arc<Limits>,
+    /// Wrong admin tokens, per client and overall.
+    pub failures: Arc<AuthFailures>,
+    /// Trusted proxies and HTTPS: who the client is.
+    pub clients: Arc<Clients>,
 }
 
 impl AppState {
-    /// State with a generated admin token and the default rate limit.
+    /// State with a generated admin token, the default limits, no trusted
+    /// proxy and plain HTTP.
     pub fn new(store: Store, config: ConfigHandle, widget_dir: PathBuf) -> AppState {
         AppState {
             store,
             config,
             widget_dir,
             auth: Arc::new(AdminAuth::generated()),
-            limiter: Arc::new(RateLimiter::new(crate::ratelimit::DEFAULT_PER_MINUTE)),
+            limits: Arc::new(Limits::default()),
+            failures: Arc::new(AuthFailures::default()),
+            clients: Arc::new(Clients::default()),
         }
     }
 }

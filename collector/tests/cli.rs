@@ -242,13 +242,30 @@ async fn by_default_each_client_gets_sixty_posts_a_minute() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_a_token_one_is_generated_logged_and_required() {
+async fn without_a_token_one_is_generated_into_a_private_file_and_reused() {
     let dir = tempfile::tempdir().unwrap();
-    let (served, _db) = start_serve(dir.path(), &[], &[]);
+    let (served, db) = start_serve(dir.path(), &[], &[]);
     let token = served
         .token
         .clone()
-        .expect("serve logs the generated token");
+        .expect("serve logs where the generated token is");
+    let file = served.token_file.clone().unwrap();
+    let expected = if common::db::postgres().is_some() {
+        dir.path().join("touchpoint.admin-token")
+    } else {
+        dir.path().join("touchpoint.db.admin-token")
+    };
+    assert_eq!(
+        file,
+        std::path::absolute(&expected).unwrap(),
+        "next to the database"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only its owner can read it");
+    }
     let client = common::client();
     let report = format!("{}/v1/report", served.base);
     assert_eq!(client.get(&report).send().await.unwrap().status(), 401);
@@ -269,6 +286,28 @@ async fn without_a_token_one_is_generated_logged_and_required() {
         200,
         "GET /v1/responses stays open with a generated token"
     );
+    let log = served.log();
+    assert!(log.contains("generated now"), "{log}");
+    assert!(
+        !log.contains(&token),
+        "the token itself is never logged:\n{log}"
+    );
+    drop(served);
+
+    let again = serve::start(
+        dir.path(),
+        &repo().join("examples/touchpoint.json"),
+        &db.url,
+        &[],
+        &[],
+    );
+    assert_eq!(
+        again.token.as_deref(),
+        Some(token.as_str()),
+        "reused on restart"
+    );
+    assert!(again.log().contains("generated on an earlier start"));
+    assert!(!again.log().contains(&token));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,6 +316,7 @@ async fn an_explicit_token_comes_from_the_environment_and_guards_responses() {
     let token = "an-operator-chosen-token-42";
     let (served, _db) = start_serve(dir.path(), &[], &[("TOUCHPOINT_ADMIN_TOKEN", token)]);
     assert_eq!(served.token, None, "a configured token is never logged");
+    assert!(!served.log().contains(token));
     let client = common::client();
     let responses = format!("{}/v1/responses", served.base);
     assert_eq!(client.get(&responses).send().await.unwrap().status(), 401);
@@ -287,6 +327,73 @@ async fn an_explicit_token_comes_from_the_environment_and_guards_responses() {
         .await
         .unwrap();
     assert_eq!(ok.status(), 200);
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".admin-token"))
+        .collect();
+    assert!(files.is_empty(), "no token file is generated");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_can_come_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("admin-token.secret");
+    std::fs::write(&secret, "a-token-from-a-mounted-secret\n").unwrap();
+    let (served, _db) = start_serve(
+        dir.path(),
+        &["--admin-token-file", secret.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(served.token, None, "nothing generated");
+    let ok = common::client()
+        .get(format!("{}/v1/responses", served.base))
+        .bearer_auth("a-token-from-a-mounted-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200, "an operator's file is an explicit token");
+    drop(served);
+
+    let config = repo().join("examples/touchpoint.json");
+    let both = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args([
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .args(["--admin-token-file", secret.to_str().unwrap()])
+        .env("TOUCHPOINT_ADMIN_TOKEN", "another-token-long-enough")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(1));
+    assert!(
+        text(&both.stderr).contains("not both"),
+        "{}",
+        text(&both.stderr)
+    );
+    let missing = Command::new(env!("CARGO_BIN_EXE_touchpoint"))
+        .args([
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .args(["--admin-token-file", "no-such-file"])
+        .env_remove("TOUCHPOINT_ADMIN_TOKEN")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing.stderr).contains("--admin-token-file no-such-file"),
+        "{}",
+        text(&missing.stderr)
+    );
 }
 
 #[test]

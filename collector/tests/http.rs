@@ -5,6 +5,9 @@ mod common;
 use common::{payload, TestApp, ID};
 use reqwest::header;
 use serde_json::{json, Value};
+use std::sync::Arc;
+use touchpoint_collector::client::{parse_cidrs, Clients};
+use touchpoint_collector::ratelimit::Limits;
 
 async fn listen(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -80,21 +83,70 @@ async fn a_response_travels_over_http_and_bad_ones_do_not_break_the_server() {
 #[tokio::test]
 async fn the_rate_limit_sees_the_real_client_address() {
     let mut app = TestApp::new();
-    app.state.limiter = std::sync::Arc::new(touchpoint_collector::ratelimit::RateLimiter::new(1));
+    app.state.limits = Arc::new(Limits::new(1, 1, 1));
     let base = listen(&app).await;
-    app.rebuild_router();
     let client = common::client();
-    let first = client
-        .get(format!("{base}/v1/config"))
-        .send()
-        .await
-        .unwrap();
+    let config = format!("{base}/v1/config");
+    let first = client.get(&config).send().await.unwrap();
     assert_eq!(first.status(), 200);
     let second = client
-        .get(format!("{base}/v1/config"))
+        .get(&config)
+        .header("x-forwarded-for", "198.51.100.1")
         .send()
         .await
         .unwrap();
-    assert_eq!(second.status(), 429);
+    assert_eq!(
+        second.status(),
+        429,
+        "no proxy is trusted: X-Forwarded-For does not buy a new bucket"
+    );
     assert_eq!(second.headers()[header::RETRY_AFTER], "60");
+    let other = common::client_from("127.0.0.2".parse().unwrap());
+    assert_eq!(
+        other.get(&config).send().await.unwrap().status(),
+        200,
+        "another peer is another client"
+    );
+    let post = client
+        .post(format!("{base}/v1/responses"))
+        .json(&payload(json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        post.status(),
+        202,
+        "reading the config left the answer budget whole"
+    );
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket() {
+    let mut app = TestApp::new();
+    app.state.limits = Arc::new(Limits::new(1, 0, 0));
+    app.state.clients = Arc::new(Clients::default().trusting(parse_cidrs("127.0.0.1").unwrap()));
+    let base = listen(&app).await;
+    let config = format!("{base}/v1/config");
+    let proxy = common::client();
+    let via = |xff: &str| proxy.get(&config).header("x-forwarded-for", xff).send();
+    assert_eq!(via("203.0.113.1").await.unwrap().status(), 200);
+    assert_eq!(via("spoofed, 203.0.113.2").await.unwrap().status(), 200);
+    assert_eq!(
+        via("203.0.113.2, 127.0.0.1").await.unwrap().status(),
+        429,
+        "a trusted hop is skipped: the right-most untrusted address decides"
+    );
+    assert_eq!(
+        via("203.0.113.99, 203.0.113.1").await.unwrap().status(),
+        429,
+        "what the client wrote first does not count"
+    );
+    let direct = common::client_from("127.0.0.2".parse().unwrap());
+    let spoof = |xff: &'static str| direct.get(&config).header("x-forwarded-for", xff).send();
+    assert_eq!(spoof("203.0.113.50").await.unwrap().status(), 200);
+    assert_eq!(
+        spoof("203.0.113.51").await.unwrap().status(),
+        429,
+        "an untrusted peer's X-Forwarded-For is ignored: it is one client whatever it writes"
+    );
 }

@@ -94,7 +94,7 @@ export async function waitFor(fn, { timeout = 10_000, interval = 100, message = 
  * @param {string[]} [opts.args] extra command-line arguments after `serve …`
  * @param {number} [opts.timeout] ms to wait for /healthz (default 20 s)
  * @returns {Promise<{url: string, port: number, dbPath: string, configPath: string,
- *   dir: string, output: () => string, stop: () => Promise<void>,
+ *   dir: string, output: () => string, adminToken: () => string, stop: () => Promise<void>,
  *   restart: (opts?: {config?: object|string}) => Promise<void>}>}
  */
 export async function startCollector(opts = {}) {
@@ -125,8 +125,15 @@ export async function startCollector(opts = {}) {
       '--widget-dir', opts.widgetDir || WIDGET_DIR, ...(opts.args || [])];
     child = spawn(BIN, args, {
       cwd: dir,
-      // Every test page view comes from 127.0.0.1: the per-IP rate limit is off unless a test sets it.
-      env: { TOUCHPOINT_RATE_LIMIT: '0', ...process.env, ...(opts.env || {}) },
+      // Every test page view comes from 127.0.0.1: the per-IP rate limits (posts, config reads,
+      // logins) are off unless a test sets them.
+      env: {
+        TOUCHPOINT_RATE_LIMIT: '0',
+        TOUCHPOINT_CONFIG_RATE_LIMIT: '0',
+        TOUCHPOINT_LOGIN_RATE_LIMIT: '0',
+        ...process.env,
+        ...(opts.env || {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);
@@ -176,6 +183,17 @@ export async function startCollector(opts = {}) {
     dir,
     /** Everything the collector printed so far (for failure messages). */
     output: () => log,
+    /**
+     * The admin token: the one the test configured, else the one the collector generated into
+     * the file next to its database (it logs that file's path, never the token).
+     */
+    adminToken() {
+      const env = { ...process.env, ...(opts.env || {}) };
+      if (env.TOUCHPOINT_ADMIN_TOKEN) return env.TOUCHPOINT_ADMIN_TOKEN;
+      const file = env.TOUCHPOINT_ADMIN_TOKEN_FILE
+        || (/^postgres(ql)?:\/\//.test(dbPath) ? join(dir, 'touchpoint.admin-token') : `${dbPath}.admin-token`);
+      return readFileSync(isAbsolute(file) ? file : join(dir, file), 'utf8').trim();
+    },
     /** Stop the collector and remove its temporary folder. */
     async stop() {
       await kill(child);
@@ -253,7 +271,12 @@ export async function responses(collector, query) {
   let qs = '';
   if (query && typeof query === 'object') qs = new URLSearchParams(query).toString();
   else if (query) qs = String(query).replace(/^\?/, '');
-  const res = await fetch(`${base}/v1/responses${qs ? `?${qs}` : ''}`);
+  // Sent when known, so the helper keeps working where GET /v1/responses needs the admin token.
+  const headers = {};
+  try {
+    if (typeof collector === 'object' && collector.adminToken) headers.authorization = `Bearer ${collector.adminToken()}`;
+  } catch { /* no token file: the request goes without */ }
+  const res = await fetch(`${base}/v1/responses${qs ? `?${qs}` : ''}`, { headers });
   const body = await res.text();
   if (!res.ok) throw new Error(`GET /v1/responses → ${res.status}: ${body}`);
   return JSON.parse(body);

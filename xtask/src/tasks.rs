@@ -249,8 +249,10 @@ fn serve_demo(env: &Env, addr: &str) -> Result<()> {
              touchpoints      {base}/shop/touchpoints\n  \
              responses        {base}/v1/responses\n  \
              config           {base}/v1/config\n  \
-             dashboard        {base}/   (log in with the admin token the collector printed)\n\
-             answers are stored in touchpoint.db; press Ctrl-C to stop\n"
+             dashboard        {base}/\n  \
+             {}\n\
+             answers are stored in touchpoint.db; press Ctrl-C to stop\n",
+            login_hint(env)
         );
     } else {
         eprintln!("    the collector did not answer {base}/healthz within 15 s");
@@ -264,6 +266,27 @@ fn serve_demo(env: &Env, addr: &str) -> Result<()> {
         Err(Error::new(format!(
             "the collector stopped ({status}): see its output above"
         )))
+    }
+}
+
+/// How to log in to the demo's dashboard. Printed to the terminal by the
+/// demo only: the collector logs the token file's path, never the token.
+fn login_hint(env: &Env) -> String {
+    if std::env::var_os("TOUCHPOINT_ADMIN_TOKEN").is_some() {
+        return "admin token      your TOUCHPOINT_ADMIN_TOKEN".into();
+    }
+    let file = match std::env::var_os("TOUCHPOINT_ADMIN_TOKEN_FILE") {
+        Some(f) => PathBuf::from(f),
+        // The collector's generated token, next to --db touchpoint.db.
+        None => env.repo.join("touchpoint.db.admin-token"),
+    };
+    match std::fs::read_to_string(&file) {
+        Ok(token) => format!(
+            "admin token      {}   (kept in {}; log in at /login)",
+            token.trim(),
+            file.display()
+        ),
+        Err(_) => format!("admin token      in {} (log in at /login)", file.display()),
     }
 }
 

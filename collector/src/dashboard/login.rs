@@ -1,11 +1,15 @@
 //! `/login` and `/logout`: the form that turns the admin token into an
-//! HttpOnly, SameSite=Strict session cookie.
+//! HttpOnly, SameSite=Strict session cookie (`Secure` and `__Host-` over
+//! HTTPS). Wrong tokens count towards the client's failure limit like
+//! wrong bearer tokens (`guard::token_attempt`).
 
-use super::layout::{page, send};
+use super::layout::{page, send, PageError};
 use crate::auth::{AdminAuth, CSRF_FIELD};
+use crate::client::Client;
 use crate::clock;
 use crate::extract::Form;
 use crate::extract::Query;
+use crate::guard;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -49,7 +53,8 @@ fn login_page(next: &str, error: Option<&str>) -> Markup {
                 h1 { "Log in" }
                 p {
                     "Enter the admin token: the value of " code { "TOUCHPOINT_ADMIN_TOKEN" }
-                    " (or " code { "--admin-token" } "). Without one, the collector logs a token it generated at startup."
+                    " (or " code { "--admin-token" } ", " code { "--admin-token-file" } "). Without one, the collector generated a token and wrote it to a file next to its database ("
+                    code { "touchpoint.db.admin-token" } "); the start-up log names the file."
                 }
                 @if let Some(e) = error {
                     p.error role="alert" { (e) }
@@ -68,55 +73,64 @@ fn login_page(next: &str, error: Option<&str>) -> Markup {
 /// `GET /login`.
 pub async fn form(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let next = safe_next(q.next.as_deref());
-    if state
-        .auth
-        .authenticate(&headers, clock::now_epoch())
-        .is_some()
-    {
-        return Redirect::to(next).into_response();
+    match guard::admin(&state, &headers, &client) {
+        Ok(Some(_)) => Redirect::to(next).into_response(),
+        Ok(None) => send(StatusCode::OK, login_page(next, None)),
+        Err(e) => PageError(e).into_response(),
     }
-    send(StatusCode::OK, login_page(next, None))
 }
 
-/// `POST /login` (rate-limited per client like ingestion).
-pub async fn submit(State(state): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+/// `POST /login` (its own per-client budget, and wrong tokens counted).
+pub async fn submit(
+    State(state): State<AppState>,
+    client: Client,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let next = safe_next(f.next.as_deref());
-    if !f.token.as_deref().is_some_and(|t| state.auth.token_ok(t)) {
-        tracing::warn!("dashboard login with a wrong token");
-        return send(
+    let token = f.token.as_deref().unwrap_or("");
+    match guard::token_attempt(&state, &client, "dashboard login", || {
+        state.auth.token_ok(token)
+    }) {
+        Err(e) => PageError(e).into_response(),
+        Ok(false) => send(
             StatusCode::UNAUTHORIZED,
             login_page(next, Some("That is not the admin token.")),
-        );
+        ),
+        Ok(true) => (
+            [(
+                header::SET_COOKIE,
+                state.auth.login_cookie(clock::now_epoch(), client.https),
+            )],
+            Redirect::to(next),
+        )
+            .into_response(),
     }
-    (
-        [(
-            header::SET_COOKIE,
-            state.auth.login_cookie(clock::now_epoch()),
-        )],
-        Redirect::to(next),
-    )
-        .into_response()
 }
 
 /// `POST /logout`: needs the form's CSRF token, so another site cannot log
 /// you out.
 pub async fn logout(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(admin) = state.auth.authenticate(&headers, clock::now_epoch()) {
+    if let Some(admin) = state
+        .auth
+        .session(&headers, clock::now_epoch(), client.https)
+    {
         let csrf = f.get(CSRF_FIELD).map(String::as_str);
         if let Err(e) = admin.check_csrf(&state.auth, csrf) {
-            return super::layout::PageError(e).into_response();
+            return PageError(e).into_response();
         }
     }
     (
-        [(header::SET_COOKIE, AdminAuth::logout_cookie())],
+        [(header::SET_COOKIE, AdminAuth::logout_cookie(client.https))],
         Redirect::to("/login"),
     )
         .into_response()

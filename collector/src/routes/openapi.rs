@@ -131,6 +131,9 @@ fn page_filters() -> Vec<Value> {
         .collect()
 }
 
+const TOO_MANY_FAILURES: &str =
+    "Too many wrong admin tokens from this address (or overall): every bearer token waits; see Retry-After";
+
 fn op(access: Access, summary: &str, params: Vec<Value>, responses: Value) -> Value {
     let mut responses = responses;
     let mut o = json!({"summary": summary, "parameters": params});
@@ -140,12 +143,12 @@ fn op(access: Access, summary: &str, params: Vec<Value>, responses: Value) -> Va
         Access::Public => {}
         Access::Admin => {
             responses["401"] = error("No admin token (Bearer) or login cookie");
-            responses["429"] = error("Too many failed sign-ins or requests; see Retry-After");
+            responses["429"] = error(TOO_MANY_FAILURES);
             o["security"] = json!([{"bearer": []}, {"cookie": []}]);
         }
         Access::Page => {
             responses["303"] = json!({"description": "Not logged in: redirect to /login?next=…"});
-            responses["429"] = error("Too many failed sign-ins; see Retry-After");
+            responses["429"] = error(TOO_MANY_FAILURES);
             o["security"] = json!([{"bearer": []}, {"cookie": []}]);
         }
     }
@@ -230,7 +233,7 @@ fn paths(config: &Config) -> Value {
         "/login": {
             "get": op(Public, "Login form", vec![query("next", "Path to return to")], json!({"200": html("The form")})),
             "post": with_body(op(Public, "Log in: sets an HttpOnly, SameSite=Strict session cookie", vec![],
-                json!({"303": {"description": "Logged in; to `next`"}, "401": html("Wrong token"), "429": error("Rate limit")})),
+                json!({"303": {"description": "Logged in; to `next`"}, "401": html("Wrong token"), "429": error("Rate limit, or too many wrong tokens; see Retry-After")})),
                 "application/x-www-form-urlencoded",
                 json!({"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}, "next": {"type": "string"}}}))
         },
@@ -297,12 +300,12 @@ pub fn document(config: &Config) -> Value {
     security.insert(
         "bearer".into(),
         json!({"type": "http", "scheme": "bearer",
-        "description": "TOUCHPOINT_ADMIN_TOKEN (or the token logged at startup when none is set)"}),
+        "description": "TOUCHPOINT_ADMIN_TOKEN or --admin-token-file (or the generated token in <db>.admin-token when none is set)"}),
     );
     security.insert(
         "cookie".into(),
         json!({"type": "apiKey", "in": "cookie", "name": crate::auth::COOKIE,
-        "description": "Set by POST /login; state changes also need the CSRF token"}),
+        "description": "Set by POST /login (named __Host-touchpoint_admin, Secure, over HTTPS); state changes also need the CSRF token"}),
     );
     json!({
         "openapi": "3.1.0",

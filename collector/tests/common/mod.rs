@@ -14,7 +14,7 @@ use std::sync::Arc;
 use tempfile::TempDir;
 use touchpoint_collector::auth::AdminAuth;
 use touchpoint_collector::config_watch::{ConfigHandle, LoadedConfig};
-use touchpoint_collector::ratelimit::RateLimiter;
+use touchpoint_collector::ratelimit::Limits;
 use touchpoint_collector::store::Store;
 use touchpoint_collector::{app, AppState};
 use tower::ServiceExt;
@@ -53,6 +53,17 @@ pub fn payload(changes: Value) -> Value {
 /// An HTTP client (rustls needs its crypto provider installed first).
 pub fn client() -> reqwest::Client {
     touchpoint_collector::service::delivery::client(std::time::Duration::from_secs(30))
+}
+
+/// An HTTP client whose connections come from `local` (any 127.x.y.z
+/// works on Linux's loopback), to be a different client than `client()`.
+pub fn client_from(local: std::net::IpAddr) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .local_address(local)
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap()
 }
 
 /// A v4-looking UUID that differs per `n`.
@@ -107,7 +118,7 @@ impl TestApp {
         let mut state = AppState::new(store, ConfigHandle::new(loaded), dir.path().join("dist"));
         // Not explicit, so GET /v1/responses stays open as in the demo.
         state.auth = Arc::new(AdminAuth::new(TOKEN.into(), false));
-        state.limiter = Arc::new(RateLimiter::new(0));
+        state.limits = Arc::new(Limits::off());
         let router = app(state.clone());
         TestApp {
             dir,
