@@ -195,8 +195,9 @@ pub async fn step(
     State(state): State<AppState>,
     admin: Admin,
     Path(response_id): Path<String>,
-    Form(f): Form<StepForm>,
+    form: Result<Form<StepForm>, AppError>,
 ) -> Result<Response, PageError> {
+    let Form(f) = form?;
     admin.check_csrf(&state.auth, f.csrf.as_deref())?;
     let to = f.state.unwrap_or_default();
     apply(&state.store, &response_id, &to, f.note).await?;

@@ -181,10 +181,10 @@ fn paths(config: &Config) -> Value {
         r
     };
     let file = |d: &str| json!({"200": {"description": d}, "404": {"description": "No such file"}});
-    let step_form = json!({"type": "object", "required": ["state"], "properties": {
-        "state": {"enum": ["contacted", "recovered", "lost"]}, "note": {"type": "string"},
+    let mut step_form = step();
+    step_form["properties"] = json!({
         "csrf": {"type": "string", "description": "Required with the login cookie"},
-        "back": {"type": "string", "description": "Path to return to"}}});
+        "back": {"type": "string", "description": "Path to return to"}});
     json!({
         "/healthz": {"get": op(Public, "Liveness", vec![], json!({"200": {"description": "{\"ok\": true}"}}))},
         "/v1/responses": {
@@ -199,7 +199,8 @@ fn paths(config: &Config) -> Value {
                      typed_query("offset", "Skip this many first (pages are stable: an update keeps a response's place)", int(0, u64::MAX))],
                 json!({"200": {"description": "Responses", "content": {"application/json": {"schema": {"type": "array", "items": schema_ref("StoredResponse")}}}},
                        "400": error("A parameter is unusable (named in `field`)"),
-                       "401": error("TOUCHPOINT_ADMIN_TOKEN is set and no token was sent")}))
+                       "401": error("TOUCHPOINT_ADMIN_TOKEN is set and no token was sent"),
+                       "429": error("Too many wrong admin tokens; see Retry-After")}))
         },
         "/v1/config": {"get": op(Public, "The touchpoint config as written, with `closed: true` on full touchpoints", vec![], json!({
             "200": {"description": "Config (see /v1/config/schema)", "content": {"application/json": {"schema": {"$ref": "/v1/config/schema"}}}},
@@ -231,9 +232,10 @@ fn paths(config: &Config) -> Value {
             json!({"303": {"description": "Done; back to the list"}, "403": html("Missing or stale CSRF token"), "404": html("No such response"), "409": html("Step out of order"), "422": html("A note is needed")})),
             "application/x-www-form-urlencoded", step_form)},
         "/login": {
-            "get": op(Public, "Login form", vec![query("next", "Path to return to")], json!({"200": html("The form")})),
+            "get": op(Public, "Login form", vec![query("next", "Path to return to")], json!({"200": html("The form"), "429": html("Too many wrong tokens from this address; see Retry-After")})),
             "post": with_body(op(Public, "Log in: sets an HttpOnly, SameSite=Strict session cookie", vec![],
-                json!({"303": {"description": "Logged in; to `next`"}, "401": html("Wrong token"), "429": error("Rate limit, or too many wrong tokens; see Retry-After")})),
+                json!({"303": {"description": "Logged in; to `next`"}, "401": html("Wrong token"), "429": {"description": "Rate limit (JSON), or too many wrong tokens (the page); see Retry-After",
+                    "content": {"application/json": {"schema": schema_ref("Error")}, "text/html": {"schema": {"type": "string"}}}}})),
                 "application/x-www-form-urlencoded",
                 json!({"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}, "next": {"type": "string"}}}))
         },
@@ -247,6 +249,22 @@ fn paths(config: &Config) -> Value {
         "/shop/{page}": {"get": op(Public, "The demo shop (a single-page app: every path serves index.html)", vec![path_param("page", "Any shop path")], file("index.html"))},
         "/test-pages/{path}": {"get": op(Public, "End-to-end test host pages (only when tests/pages exists next to the widget dir)", vec![path_param("path", "File")], file("The page"))}
     })
+}
+
+/// A follow-up step: `contacted` (a note is optional), then `recovered` or
+/// `lost` with a note saying what happened.
+fn step() -> Value {
+    let note = |required: bool| {
+        let mut n = json!({"type": "string", "maxLength": 2000});
+        if required {
+            n["pattern"] = json!(r"\S");
+        }
+        n
+    };
+    json!({"type": "object", "required": ["state"], "oneOf": [
+        {"properties": {"state": {"const": "contacted"}, "note": note(false)}},
+        {"required": ["note"], "properties": {"state": {"enum": ["recovered", "lost"]}, "note": note(true)}}
+    ]})
 }
 
 fn schemas() -> Value {
@@ -285,8 +303,7 @@ fn schemas() -> Value {
             "follow_up": {"type": "object", "properties": {
                 "state": {"enum": ["open", "contacted", "recovered", "lost"]}, "contacted_at": opt_text, "contact_note": opt_text,
                 "closed_at": opt_text, "outcome_note": opt_text}}}},
-        "FollowUpStep": {"type": "object", "required": ["state"], "properties": {
-            "state": {"enum": ["contacted", "recovered", "lost"]}, "note": {"type": "string", "maxLength": 2000}}}
+        "FollowUpStep": step()
     })
 }
 

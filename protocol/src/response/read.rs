@@ -89,7 +89,9 @@ fn score(o: &Obj, question: QuestionType, status: Status) -> Result<Option<u8>, 
     let score = match o.get("score") {
         None | Some(Value::Null) => None,
         Some(v) => {
-            let n = v.as_i64().ok_or_else(|| {
+            // `9.0` is the same number as `9` in JSON (and to JSON Schema).
+            let whole = v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e9);
+            let n = v.as_i64().or(whole.map(|f| f as i64)).ok_or_else(|| {
                 FieldError::new("score", format!("expected a whole number, got {}", kind(v)))
             })?;
             if !question.accepts(n) {

@@ -1,9 +1,7 @@
 //! The response payload's JSON Schema, generated from [`Response`] and the
 //! limits `read` enforces, so that a body valid under the schema is one the
-//! collector accepts (and the other way round).
-//!
-//! One thing JSON Schema cannot say: the validator takes only integers
-//! written as such, so `9.0` is refused although it is a schema "integer".
+//! collector accepts (and the other way round). A score written `9.0` is
+//! the integer 9 to both.
 
 #[cfg(test)]
 mod tests;

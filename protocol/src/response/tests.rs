@@ -34,7 +34,12 @@ fn bad_fields_are_named() {
     assert!(e.error.contains("0–10"), "{e}");
     let mut v = sample();
     v["score"] = json!("9");
-    assert_eq!(err_field(v), Some("score".into()));
+    assert_eq!(err_field(v.clone()), Some("score".into()));
+    v["score"] = json!(8.5);
+    assert_eq!(err_field(v.clone()), Some("score".into()));
+    // 9.0 is the number 9, as JSON Schema's "integer" says.
+    v["score"] = json!(9.0);
+    assert_eq!(Response::from_value(&v).unwrap().score, Some(9));
     let mut v = sample();
     v["response_id"] = json!("abc");
     assert_eq!(err_field(v), Some("response_id".into()));
