@@ -33,6 +33,10 @@ pub enum AppError {
         retry_after: u64,
     },
     Store(StoreError),
+    /// The request (or its body) took longer than the server allows.
+    RequestTimeout,
+    /// A handler panicked; the panic is in the log, the process lives on.
+    Internal,
 }
 
 impl AppError {
@@ -58,6 +62,8 @@ impl AppError {
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Store(StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -109,6 +115,14 @@ impl AppError {
                 tracing::error!(error = %e, "store failure");
                 ("the database failed; try again later (details are in the collector log)".into(), None)
             }
+            AppError::RequestTimeout => (
+                "the request took too long to arrive; send it again in one go".into(),
+                None,
+            ),
+            AppError::Internal => (
+                "the collector failed on this request (details are in its log); the service is still up".into(),
+                None,
+            ),
         }
     }
 }

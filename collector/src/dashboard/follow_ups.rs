@@ -15,7 +15,6 @@ use crate::service::follow_ups::{apply, parse_states};
 use crate::state::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
@@ -93,7 +92,7 @@ pub async fn page_handler(
         }
     };
     Ok(send(
-        StatusCode::OK,
+        filters::page_status(&problem),
         page("Follow-ups", Some((&admin, &state.auth)), body),
     ))
 }
