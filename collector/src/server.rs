@@ -8,10 +8,13 @@ use crate::ratelimit::RateLimiter;
 use crate::service::delivery::{self, DeliveryOptions};
 use crate::state::AppState;
 use crate::store::Store;
+pub use listen::Limits;
 use std::error::Error;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tokio::net::TcpListener;
+
+pub mod listen;
 
 pub struct ServeOptions {
     pub config: PathBuf,
@@ -26,6 +29,8 @@ pub struct ServeOptions {
     pub client_ip_header: Option<String>,
     /// Webhook alert delivery (retries and backoff).
     pub alerts: DeliveryOptions,
+    /// Timeouts, the connection cap and the shutdown deadline.
+    pub limits: Limits,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
@@ -81,10 +86,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
     };
     // Alerts queued before a restart (or a crash) are sent from here on.
     let deliveries = delivery::spawn(store.clone(), opts.alerts);
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    listen::run(listener, app(state), &opts.limits, shutdown_signal()).await;
     watcher.abort();
     deliveries.stop().await;
     store.close().await;
