@@ -35,9 +35,13 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// The built widget (Trunk's output), served at /widget/ and /shop/.
+        /// The built widget (Trunk's output), served at /widget/ (and /shop/ with --demo).
         #[arg(long, default_value = "dist")]
         widget_dir: PathBuf,
+        /// Also serve the demo shop (/shop/) and the end-to-end test pages
+        /// (/test-pages/); off in production.
+        #[arg(long)]
+        demo: bool,
         /// Token for the dashboard, report, export and follow-ups (at least
         /// 16 characters). Without one, a random token is generated and
         /// logged at startup; with one, GET /v1/responses needs it too.
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
             db,
             addr,
             widget_dir,
+            demo,
             admin_token,
             rate_limit,
             client_ip_header,
@@ -109,6 +114,7 @@ fn main() -> ExitCode {
                 client_ip_header,
                 alerts: alert_options(alert_retry_min_ms, alert_retry_max_ms),
                 limits: limits.into(),
+                demo,
             };
             let run = tokio::runtime::Runtime::new()
                 .map_err(Into::into)

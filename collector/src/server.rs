@@ -31,6 +31,8 @@ pub struct ServeOptions {
     pub alerts: DeliveryOptions,
     /// Timeouts, the connection cap and the shutdown deadline.
     pub limits: Limits,
+    /// `--demo`: serve the demo shop and the e2e test pages too.
+    pub demo: bool,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
@@ -49,9 +51,9 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
         .map_err(|e| format!("{} is not a usable config:\n{e}", opts.config.display()))?;
     loaded.log_problems(&opts.config);
     let store = Store::open(&opts.db).map_err(|e| format!("--db {}: {e}", opts.db))?;
-    if !opts.widget_dir.join("index.html").is_file() {
+    if !opts.widget_dir.join("touchpoint.js").is_file() {
         tracing::warn!(
-            "{} has no index.html: /shop and /widget will answer 404 until the widget is built (cargo xtask build)",
+            "{} has no touchpoint.js: /widget (and with --demo /shop) will answer 404 until the widget is built (cargo xtask build)",
             opts.widget_dir.display()
         );
     }
@@ -76,13 +78,19 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
         tracing::info!("rate limit off (--rate-limit 0)");
     }
     // Last, so whoever waits for this line has seen the token line too.
-    tracing::info!("touchpoint collector listening on {base} (dashboard {base}/, demo shop {base}/shop/, responses {base}/v1/responses)");
+    let shop = if opts.demo {
+        format!(", demo shop {base}/shop/")
+    } else {
+        String::new()
+    };
+    tracing::info!("touchpoint collector listening on {base} (dashboard {base}/{shop}, responses {base}/v1/responses)");
     let state = AppState {
         store: store.clone(),
         config,
         widget_dir: opts.widget_dir,
         auth: std::sync::Arc::new(auth),
         limiter: std::sync::Arc::new(limiter),
+        demo: opts.demo,
     };
     // Alerts queued before a restart (or a crash) are sent from here on.
     let deliveries = delivery::spawn(store.clone(), opts.alerts);

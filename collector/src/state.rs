@@ -19,6 +19,8 @@ pub struct AppState {
     pub auth: Arc<AdminAuth>,
     /// Per-client limit on ingestion, config and login.
     pub limiter: Arc<RateLimiter>,
+    /// `--demo`: also serve the demo shop (`/shop/`) and the e2e test pages.
+    pub demo: bool,
 }
 
 impl AppState {
@@ -30,6 +32,7 @@ impl AppState {
             widget_dir,
             auth: Arc::new(AdminAuth::generated()),
             limiter: Arc::new(RateLimiter::new(crate::ratelimit::DEFAULT_PER_MINUTE)),
+            demo: false,
         }
     }
 }
