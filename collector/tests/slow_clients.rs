@@ -95,6 +95,15 @@ async fn half_a_header_is_disconnected_within_the_header_timeout() {
     assert!(read_to_close(&mut silent, Duration::from_secs(5))
         .await
         .is_some());
+    // And a kept-alive one that goes idle after a request.
+    let mut idle = TcpStream::connect(server.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answered = read_to_close(&mut idle, Duration::from_secs(5))
+        .await
+        .expect("the idle connection is closed");
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
     assert_eq!(healthz(server.addr, Duration::from_secs(5)).await, Ok(200));
 }
 
