@@ -23,13 +23,18 @@ pub fn app_routes(state: AppState) -> (Router, Vec<(Method, String)>) {
     let (router, routes) = routes::table(&state)
         .merge(dashboard::table(&state))
         .into_parts();
-    let router = router
+    (finish(router, state), routes)
+}
+
+/// What every route gets: the not-found fallback, panics caught into a 500,
+/// the request log.
+pub fn finish(router: Router<AppState>, state: AppState) -> Router {
+    router
         .fallback(|| async { AppError::NotFound })
         // Inside the request log, so a caught panic is logged as its 500.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(log_request))
-        .with_state(state);
-    (router, routes)
+        .with_state(state)
 }
 
 /// A handler panicked: log what it said, answer 500 JSON. (The release

@@ -109,12 +109,12 @@ async fn boom() -> &'static str {
 #[tokio::test]
 async fn a_panicking_handler_answers_500_json_is_logged_and_the_server_lives_on() {
     let (logs, _guard) = Logs::capture();
-    let router = Router::new()
-        .route("/boom", get(boom))
-        .route("/ok", get(|| async { "ok" }))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            touchpoint_collector::app::panic_response,
-        ));
+    let app = TestApp::new();
+    // A route with a bug, behind the same fallback and layers as every route.
+    let router = touchpoint_collector::app::finish(
+        Router::new().route("/boom", get(boom)),
+        app.state.clone(),
+    );
     let base = listen(router).await;
     let client = common::client();
     for _ in 0..3 {
@@ -126,8 +126,8 @@ async fn a_panicking_handler_answers_500_json_is_logged_and_the_server_lives_on(
             "{body}"
         );
     }
-    let ok = client.get(format!("{base}/ok")).send().await.unwrap();
-    assert_eq!(ok.text().await.unwrap(), "ok");
+    let missing = client.get(format!("{base}/nothing")).send().await.unwrap();
+    assert_eq!(missing.status(), 404, "the same server still answers");
     let text = logs.text();
     assert!(
         text.contains("ERROR") && text.contains("boom: a handler bug"),
