@@ -42,6 +42,10 @@ pub enum AppError {
         retry_after: u64,
     },
     Store(StoreError),
+    /// The request (or its body) took longer than the server allows.
+    RequestTimeout,
+    /// A handler panicked; the panic is in the log, the process lives on.
+    Internal,
 }
 
 impl AppError {
@@ -69,6 +73,8 @@ impl AppError {
             }
             AppError::Store(StoreError::Closed) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -125,6 +131,14 @@ impl AppError {
                 tracing::error!(error = %e, "store failure");
                 ("the database failed; try again later (details are in the collector log)".into(), None)
             }
+            AppError::RequestTimeout => (
+                "the request took too long to arrive; send it again in one go".into(),
+                None,
+            ),
+            AppError::Internal => (
+                "the collector failed on this request (details are in its log); the service is still up".into(),
+                None,
+            ),
         }
     }
 }

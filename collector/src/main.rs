@@ -8,7 +8,7 @@ use touchpoint_collector::check::check;
 use touchpoint_collector::ratelimit::{self, failures};
 use touchpoint_collector::report::query::ReportQuery;
 use touchpoint_collector::schema::config_schema;
-use touchpoint_collector::server::{serve, ServeOptions};
+use touchpoint_collector::server::{listen, serve, ConnectionLimits, ServeOptions};
 use touchpoint_collector::service::delivery::DeliveryOptions;
 use touchpoint_collector::service::export::{self, Format};
 use touchpoint_collector::store::{DbTarget, Store};
@@ -36,9 +36,13 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// The built widget (Trunk's output), served at /widget/ and /shop/.
+        /// The built widget (Trunk's output), served at /widget/ (and /shop/ with --demo).
         #[arg(long, default_value = "dist")]
         widget_dir: PathBuf,
+        /// Also serve the demo shop (/shop/) and the end-to-end test pages
+        /// (/test-pages/); off in production.
+        #[arg(long)]
+        demo: bool,
         /// Token for the dashboard, report, export and follow-ups (at least
         /// 16 characters); with one, GET /v1/responses needs it too. Without
         /// it or --admin-token-file, a token is generated once into
@@ -84,6 +88,8 @@ enum Command {
         /// Longest wait between webhook retries, in ms.
         #[arg(long, default_value_t = 300_000)]
         alert_retry_max_ms: u64,
+        #[command(flatten)]
+        limits: LimitFlags,
     },
     /// Write stored responses to stdout as CSV or JSON Lines (previews left
     /// out; all time unless a period is given).
@@ -110,6 +116,7 @@ fn main() -> ExitCode {
             db,
             addr,
             widget_dir,
+            demo,
             admin_token,
             admin_token_file,
             rate_limit,
@@ -122,6 +129,7 @@ fn main() -> ExitCode {
             public_url,
             alert_retry_min_ms,
             alert_retry_max_ms,
+            limits,
         } => {
             tracing_subscriber::fmt()
                 .with_env_filter(
@@ -146,6 +154,8 @@ fn main() -> ExitCode {
                 client_ip_header,
                 public_url,
                 alerts: alert_options(alert_retry_min_ms, alert_retry_max_ms),
+                limits: limits.into(),
+                demo,
             };
             let run = tokio::runtime::Runtime::new()
                 .map_err(Into::into)
@@ -187,6 +197,40 @@ fn main() -> ExitCode {
         Command::Schema => {
             print!("{}", config_schema());
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// How long, and how many, clients may hold the collector (`10s`, `500ms`, `2m`).
+#[derive(clap::Args)]
+struct LimitFlags {
+    /// Longest time to receive a request's headers; an idle keep-alive
+    /// connection is closed after it too.
+    #[arg(long, default_value = "10s", value_parser = listen::parse_duration)]
+    header_timeout: Duration,
+    /// Longest time from a request's headers to its response (408 after it).
+    #[arg(long, default_value = "30s", value_parser = listen::parse_duration)]
+    request_timeout: Duration,
+    /// Longest wait for the next piece of a request body (408 after it).
+    #[arg(long, default_value = "10s", value_parser = listen::parse_duration)]
+    body_timeout: Duration,
+    /// Connections open at once; more wait until one closes.
+    #[arg(long, default_value_t = listen::DEFAULT_MAX_CONNECTIONS as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// After SIGTERM or Ctrl-C, how long open requests may finish before
+    /// their connections are closed.
+    #[arg(long, default_value = "10s", value_parser = listen::parse_duration)]
+    shutdown_timeout: Duration,
+}
+
+impl From<LimitFlags> for ConnectionLimits {
+    fn from(f: LimitFlags) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: f.header_timeout,
+            request_timeout: f.request_timeout,
+            body_timeout: f.body_timeout,
+            max_connections: f.max_connections as usize,
+            shutdown_timeout: f.shutdown_timeout,
         }
     }
 }

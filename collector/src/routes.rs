@@ -32,7 +32,7 @@ pub fn table(state: &AppState) -> Table<AppState> {
         .route("/v1/openapi.json", &[Method::GET], get(openapi::get))
         .merge(public_api(state))
         .merge(admin_api(state))
-        .merge(static_files::table(&state.widget_dir))
+        .merge(static_files::table(&state.widget_dir, state.demo))
 }
 
 /// What the widget on every customer's page calls.

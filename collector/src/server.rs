@@ -10,11 +10,14 @@ use crate::ratelimit::Limits;
 use crate::service::delivery::{self, DeliveryOptions};
 use crate::state::AppState;
 use crate::store::{DbTarget, Store};
+pub use listen::ConnectionLimits;
 use std::error::Error;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::net::TcpListener;
+
+pub mod listen;
 
 pub struct ServeOptions {
     pub config: PathBuf,
@@ -45,6 +48,10 @@ pub struct ServeOptions {
     pub public_url: Option<String>,
     /// Webhook alert delivery (retries and backoff).
     pub alerts: DeliveryOptions,
+    /// Timeouts, the connection cap and the shutdown deadline.
+    pub limits: ConnectionLimits,
+    /// `--demo`: serve the demo shop and the e2e test pages too.
+    pub demo: bool,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
@@ -60,9 +67,9 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
     loaded.log_problems(&opts.config);
     let store = Store::open(&opts.db).map_err(|e| format!("--db {}: {e}", opts.db))?;
     let (auth, generated) = admin_auth(&opts)?;
-    if !opts.widget_dir.join("index.html").is_file() {
+    if !opts.widget_dir.join("touchpoint.js").is_file() {
         tracing::warn!(
-            "{} has no index.html: /shop and /widget will answer 404 until the widget is built (cargo xtask build)",
+            "{} has no touchpoint.js: /widget (and with --demo /shop) will answer 404 until the widget is built (cargo xtask build)",
             opts.widget_dir.display()
         );
     }
@@ -93,7 +100,12 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
         }
     }
     // Last, so whoever waits for this line has seen the token line too.
-    tracing::info!("touchpoint collector listening on {base} (dashboard {base}/, demo shop {base}/shop/, responses {base}/v1/responses)");
+    let shop = if opts.demo {
+        format!(", demo shop {base}/shop/")
+    } else {
+        String::new()
+    };
+    tracing::info!("touchpoint collector listening on {base} (dashboard {base}/{shop}, responses {base}/v1/responses)");
     let state = AppState {
         store: store.clone(),
         config,
@@ -102,13 +114,11 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
         limits: Arc::new(limits),
         failures: Arc::new(failures),
         clients: Arc::new(clients),
+        demo: opts.demo,
     };
     // Alerts queued before a restart (or a crash) are sent from here on.
     let deliveries = delivery::spawn(store.clone(), opts.alerts);
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    listen::run(listener, app(state), &opts.limits, shutdown_signal()).await;
     watcher.abort();
     deliveries.stop().await;
     store.close().await;

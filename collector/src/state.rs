@@ -26,6 +26,8 @@ pub struct AppState {
     pub failures: Arc<AuthFailures>,
     /// Trusted proxies and HTTPS: who the client is.
     pub clients: Arc<Clients>,
+    /// `--demo`: also serve the demo shop (`/shop/`) and the e2e test pages.
+    pub demo: bool,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             limits: Arc::new(Limits::default()),
             failures: Arc::new(AuthFailures::default()),
             clients: Arc::new(Clients::default()),
+            demo: false,
         }
     }
 }

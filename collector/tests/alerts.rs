@@ -248,3 +248,127 @@ fn check_reports_a_bad_alert_by_its_path() {
         "alerts[1].webhook: \"hooks.example/x\" is not an http(s) URL such as \"https://hooks.example/touchpoint\"\n"
     );
 }
+
+/// Every `last_error` in the alert outbox of `db_url` (SQLite or PostgreSQL).
+fn last_errors(db_url: &str) -> Vec<String> {
+    const SQL: &str = "SELECT last_error FROM alert_outbox WHERE last_error IS NOT NULL";
+    if common::db::postgres().is_none() {
+        let conn = rusqlite::Connection::open(db_url).unwrap();
+        let mut stmt = conn.prepare(SQL).unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        return rows.map(Result::unwrap).collect();
+    }
+    let url = db_url.to_string();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(conn);
+            let rows = client.query(SQL, &[]).await.unwrap();
+            rows.iter().map(|r| r.get::<_, String>(0)).collect()
+        })
+    })
+    .join()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_redirecting_webhook_is_not_followed_and_its_url_is_never_stored_or_logged() {
+    let (logs, _guard) = common::logs::Logs::capture();
+    // The place the redirect points to: it must never be reached, by any method.
+    let caught = Arc::new(Mutex::new(0u32));
+    let hits = caught.clone();
+    let target = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target_port = target.local_addr().unwrap().port();
+    let target_app = Router::new().fallback(move || {
+        *hits.lock().unwrap() += 1;
+        async { StatusCode::OK }
+    });
+    tokio::spawn(async move { axum::serve(target, target_app).await.unwrap() });
+    // The webhook answers 302 to it (and counts the attempts).
+    let attempts = Arc::new(Mutex::new(0u32));
+    let counter = attempts.clone();
+    let redirector = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = redirector.local_addr().unwrap().port();
+    // Whatever the path, 302 to the target.
+    let redirect_app = Router::new().fallback(move || {
+        *counter.lock().unwrap() += 1;
+        async move {
+            (
+                StatusCode::FOUND,
+                [("location", format!("http://127.0.0.1:{target_port}/caught"))],
+            )
+        }
+    });
+    tokio::spawn(async move { axum::serve(redirector, redirect_app).await.unwrap() });
+
+    let mut cfg = config(port);
+    cfg["alerts"][0]["webhook"] = json!(format!(
+        "http://127.0.0.1:{port}/hook/SECRET-PATH?token=SECRET-QUERY"
+    ));
+    let app = TestApp::with_config(&cfg);
+    let deliveries = delivery::spawn(app.state.store.clone(), fast());
+    let answer = payload(json!({"response_id": uuid(1), "score": 2}));
+    assert_eq!(app.post(&answer).await.status, StatusCode::ACCEPTED);
+    wait_for_outbox("failed attempts", &app.state.store, |c| {
+        c.pending == 1 && c.delivered == 0 && c.attempts >= 2
+    })
+    .await;
+    deliveries.stop().await;
+
+    assert!(*attempts.lock().unwrap() >= 2, "the webhook was called");
+    assert_eq!(*caught.lock().unwrap(), 0, "the redirect was followed");
+    let errors = last_errors(&app.db_url);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let text = logs.text();
+    for stored in &errors {
+        assert!(stored.contains("302"), "{stored}");
+        assert!(
+            stored.starts_with(&format!("http://127.0.0.1:{port}/… ")),
+            "{stored}"
+        );
+    }
+    for (what, haystack) in [("stored error", errors.join("\n")), ("log", text.clone())] {
+        for secret in ["SECRET", "/hook", "/caught"] {
+            assert!(
+                !haystack.contains(secret),
+                "the {what} holds {secret}: {haystack}"
+            );
+        }
+    }
+    assert!(text.contains("alert not delivered"), "{text}");
+}
+
+#[tokio::test]
+async fn an_unreachable_webhook_is_logged_and_stored_without_its_url() {
+    let (logs, _guard) = common::logs::Logs::capture();
+    let port = down_port();
+    let mut cfg = config(port);
+    cfg["alerts"][0]["webhook"] = json!(format!(
+        "http://127.0.0.1:{port}/services/T0/B0/SECRET-TOKEN"
+    ));
+    let app = TestApp::with_config(&cfg);
+    let deliveries = delivery::spawn(app.state.store.clone(), fast());
+    let answer = payload(json!({"response_id": uuid(1), "score": 2}));
+    assert_eq!(app.post(&answer).await.status, StatusCode::ACCEPTED);
+    wait_for_outbox("failed attempts", &app.state.store, |c| c.attempts >= 2).await;
+    deliveries.stop().await;
+    let errors = last_errors(&app.db_url);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(&format!("http://127.0.0.1:{port}/…: ")),
+        "{errors:?}"
+    );
+    let text = logs.text();
+    for haystack in [&errors[0], &text] {
+        assert!(
+            !haystack.contains("SECRET") && !haystack.contains("/services"),
+            "{haystack}"
+        );
+    }
+}

@@ -188,8 +188,8 @@ async fn cors_follows_allowed_origins() {
     );
 }
 
-#[tokio::test]
-async fn the_widget_shop_and_test_pages_are_served() {
+/// A TestApp whose widget is built and whose `tests/pages` exists.
+fn app_with_files(demo: bool) -> TestApp {
     let mut app = TestApp::new();
     let dist = app.dir.path().join("dist");
     let pages = app.dir.path().join("tests").join("pages");
@@ -204,8 +204,15 @@ async fn the_widget_shop_and_test_pages_are_served() {
         std::fs::write(dist.join(name), text).unwrap();
     }
     std::fs::write(pages.join("hostile-css.html"), "<p>hostile</p>").unwrap();
+    app.state.demo = demo;
     // Whether tests/pages exists is decided when the router is built.
     app.rebuild_router();
+    app
+}
+
+#[tokio::test]
+async fn with_demo_the_widget_shop_and_test_pages_are_served() {
+    let app = app_with_files(true);
 
     for (uri, content_type) in [
         ("/widget/touchpoint.js", "text/javascript"),
@@ -231,6 +238,23 @@ async fn the_widget_shop_and_test_pages_are_served() {
     let page = app.get("/test-pages/hostile-css.html").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.body, b"<p>hostile</p>");
+    for uri in [
+        "/shop/",
+        "/shop/checkout/thank-you",
+        "/test-pages/hostile-css.html",
+    ] {
+        let reply = app.get(uri).await;
+        assert_eq!(
+            reply.header(header::X_CONTENT_TYPE_OPTIONS),
+            Some("nosniff"),
+            "{uri}"
+        );
+        assert_eq!(
+            reply.header(header::CACHE_CONTROL),
+            Some("no-cache"),
+            "{uri}"
+        );
+    }
     let root = app.get("/").await;
     assert!(root.status.is_redirection());
     assert_eq!(
@@ -245,4 +269,51 @@ async fn the_widget_shop_and_test_pages_are_served() {
     let unknown = app.get("/v1/nothing").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.json()["error"], "not found");
+}
+
+#[tokio::test]
+async fn without_demo_only_the_widget_is_served_with_nosniff_and_a_short_cache() {
+    let app = app_with_files(false);
+    for uri in [
+        "/shop",
+        "/shop/",
+        "/shop/checkout/thank-you",
+        "/test-pages/hostile-css.html",
+    ] {
+        let reply = app.get(uri).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{uri} is a demo surface"
+        );
+        assert_eq!(reply.json()["error"], "not found");
+    }
+    for uri in [
+        "/widget/touchpoint.js",
+        "/widget/touchpoint_bg.wasm",
+        "/widget/style.css",
+    ] {
+        let reply = app.get(uri).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}");
+        assert_eq!(
+            reply.header(header::X_CONTENT_TYPE_OPTIONS),
+            Some("nosniff"),
+            "{uri}"
+        );
+        assert_eq!(
+            reply.header(header::CACHE_CONTROL),
+            Some("public, max-age=300"),
+            "{uri}: no content hash in the name, so a short cache"
+        );
+        assert!(
+            reply.header(header::LAST_MODIFIED).is_some(),
+            "{uri} revalidates"
+        );
+    }
+    let missing = app.get("/widget/missing.js").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.header(header::X_CONTENT_TYPE_OPTIONS),
+        Some("nosniff")
+    );
 }

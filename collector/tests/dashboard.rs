@@ -20,9 +20,13 @@ fn config() -> Value {
 }
 
 fn html(reply: &common::Reply) -> String {
+    html_with(reply, StatusCode::OK)
+}
+
+fn html_with(reply: &common::Reply, status: StatusCode) -> String {
     assert_eq!(
         reply.status,
-        StatusCode::OK,
+        status,
         "{}",
         String::from_utf8_lossy(&reply.body)
     );
@@ -116,7 +120,10 @@ async fn the_journey_map_shows_stages_in_order_with_scores_and_flags() {
 #[tokio::test]
 async fn a_bad_filter_is_explained_on_the_page() {
     let app = TestApp::with_config(&config());
-    let page = html(&app.admin_get("/?days=custom&from=yesterday").await);
+    let page = html_with(
+        &app.admin_get("/?days=custom&from=yesterday").await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(page.contains("role=\"alert\""), "{page}");
     assert!(
         page.contains("from: &quot;yesterday&quot; is not a date"),
@@ -126,6 +133,19 @@ async fn a_bad_filter_is_explained_on_the_page() {
         page.contains("data-stage=\"purchase\""),
         "the default report still shows"
     );
+}
+
+#[tokio::test]
+async fn a_date_outside_1970_to_9999_is_a_400_page_naming_it() {
+    let app = TestApp::with_config(&config());
+    for path in ["/", "/touchpoints/order-confirmed", "/follow-ups"] {
+        let uri = format!("{path}?days=custom&from=0000-01-01T00:00:00%2B01:00&to=0000-01-02");
+        let page = html_with(&app.admin_get(&uri).await, StatusCode::BAD_REQUEST);
+        assert!(
+            page.contains("from: &quot;0000-01-01T00:00:00+01:00&quot; is outside 1970-01-01"),
+            "{path}: {page}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -165,7 +185,10 @@ async fn comments_are_escaped_newest_first_and_filter_by_band() {
     );
     assert!(promoters.contains("Fast delivery") && !promoters.contains("Late &amp;"));
 
-    let wrong_band = html(&app.admin_get("/touchpoints/order-confirmed?band=low").await);
+    let wrong_band = html_with(
+        &app.admin_get("/touchpoints/order-confirmed?band=low").await,
+        StatusCode::BAD_REQUEST,
+    );
     assert!(wrong_band.contains("is not a band of NPS"), "{wrong_band}");
 
     let missing = app.admin_get("/touchpoints/nope").await;

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use tower::ServiceExt;
 
-/// A TestApp whose widget dir and test pages exist, so every static route
-/// is registered.
+/// A TestApp with `--demo` whose widget dir and test pages exist, so every
+/// static route is registered.
 fn full_app() -> TestApp {
     let mut app = TestApp::new();
     let dist = app.dir.path().join("dist");
@@ -22,6 +22,7 @@ fn full_app() -> TestApp {
     std::fs::write(dist.join("index.html"), "<title>shop</title>").unwrap();
     std::fs::write(dist.join("touchpoint.js"), "//").unwrap();
     std::fs::write(pages.join("page.html"), "<p>page</p>").unwrap();
+    app.state.demo = true;
     app.rebuild_router();
     app
 }

@@ -82,7 +82,7 @@ export async function waitFor(fn, { timeout = 10_000, interval = 100, message = 
 }
 
 /**
- * Start `touchpoint serve` on a free loopback port with its own temporary
+ * Start `touchpoint serve --demo` on a free loopback port with its own temporary
  * config file and SQLite database.
  *
  * @param {object} opts
@@ -122,7 +122,8 @@ export async function startCollector(opts = {}) {
 
   const launch = async () => {
     const args = ['serve', '--config', configPath, '--db', dbPath, '--addr', `127.0.0.1:${port}`,
-      '--widget-dir', opts.widgetDir || WIDGET_DIR, ...(opts.args || [])];
+      // --demo: the e2e host pages (/test-pages/) and the shop are demo surfaces.
+      '--widget-dir', opts.widgetDir || WIDGET_DIR, '--demo', ...(opts.args || [])];
     child = spawn(BIN, args, {
       cwd: dir,
       // Every test page view comes from 127.0.0.1: the per-IP rate limits (posts, config reads,

@@ -235,6 +235,7 @@ fn serve_demo(env: &Env, addr: &str) -> Result<()> {
         addr,
         "--widget-dir",
         "dist",
+        "--demo",
     ]);
     println!("    $ {}", crate::shell::display(&cmd));
     let mut child = cmd

@@ -162,6 +162,15 @@ pub fn selection(config: &Config, q: &DashQuery) -> (Selection, Option<String>) 
     }
 }
 
+/// 400 when the page explains a bad query (it still shows the default
+/// selection), else 200.
+pub fn page_status<T>(problem: &Option<T>) -> axum::http::StatusCode {
+    match problem {
+        Some(_) => axum::http::StatusCode::BAD_REQUEST,
+        None => axum::http::StatusCode::OK,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,6 @@ use crate::report::FollowUpSummary;
 use crate::service::follow_ups::{apply, parse_states};
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -93,7 +92,7 @@ pub async fn page_handler(
         }
     };
     Ok(send(
-        StatusCode::OK,
+        filters::page_status(&problem),
         page("Follow-ups", Some((&admin, &state.auth)), body),
     ))
 }

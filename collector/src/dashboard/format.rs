@@ -70,7 +70,10 @@ pub fn time(rfc3339: &str) -> String {
     match crate::clock::epoch_seconds(rfc3339) {
         Some(t) => {
             let s = crate::clock::rfc3339(t);
-            format!("{} {} UTC", &s[..10], &s[11..16])
+            match (s.get(..10), s.get(11..16)) {
+                (Some(day), Some(hm)) => format!("{day} {hm} UTC"),
+                _ => s,
+            }
         }
         None => rfc3339.to_string(),
     }

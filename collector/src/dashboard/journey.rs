@@ -15,7 +15,6 @@ use crate::report::{Report, StageReport, TouchpointReport};
 use crate::service::report::load;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
 
@@ -44,7 +43,7 @@ pub async fn page_handler(
         (journey_map(&report, &q))
     };
     Ok(send(
-        StatusCode::OK,
+        filters::page_status(&problem),
         page("Journey", Some((&admin, &state.auth)), body),
     ))
 }
@@ -135,8 +134,13 @@ fn trend_label(t: &TouchpointReport) -> String {
         .trend
         .iter()
         .filter_map(|p| {
-            p.value
-                .map(|v| format!("{} {}", &p.start[..10], format::value(t.question, v)))
+            p.value.map(|v| {
+                format!(
+                    "{} {}",
+                    p.start.get(..10).unwrap_or(&p.start),
+                    format::value(t.question, v)
+                )
+            })
         })
         .collect();
     if points.is_empty() {

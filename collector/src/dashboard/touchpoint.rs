@@ -13,7 +13,6 @@ use crate::report::TouchpointReport;
 use crate::service::report::load;
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
 use touchpoint_protocol::{Band, QuestionType};
@@ -103,7 +102,7 @@ pub async fn page_handler(
         (comment_list(question, band, &comments))
     };
     Ok(send(
-        StatusCode::OK,
+        filters::page_status(&problem),
         page(&id, Some((&admin, &state.auth)), body),
     ))
 }

@@ -36,19 +36,33 @@ fn bad(field: &str, error: String) -> FieldError {
     }
 }
 
-/// A query bound: an RFC 3339 time, or a `YYYY-MM-DD` date (UTC). A date
-/// used as `to` means the end of that day.
+/// A query bound: an RFC 3339 time, or a `YYYY-MM-DD` date (UTC), from
+/// 1970-01-01 to 9999-12-31. A date used as `to` means the end of that day.
 fn bound(field: &str, value: &str, end_of_day: bool) -> Result<i64, FieldError> {
     let date_only = format_description!("[year]-[month]-[day]");
-    if let Ok(date) = Date::parse(value, date_only) {
-        let start = date.midnight().assume_utc().unix_timestamp();
-        return Ok(if end_of_day { start + DAY } else { start });
-    }
-    clock::epoch_seconds(value).ok_or_else(|| {
-        bad(
+    let (t, date) = match Date::parse(value, date_only) {
+        Ok(date) => (date.midnight().assume_utc().unix_timestamp(), true),
+        Err(_) => match clock::epoch_seconds(value) {
+            Some(t) => (t, false),
+            None => return Err(bad(
+                field,
+                format!("{value:?} is not a date; use YYYY-MM-DD or an RFC 3339 time such as 2026-11-23T10:00:00Z"),
+            )),
+        },
+    };
+    if !(clock::MIN_QUERY_EPOCH..=clock::MAX_QUERY_EPOCH).contains(&t) {
+        return Err(bad(
             field,
-            format!("{value:?} is not a date; use YYYY-MM-DD or an RFC 3339 time such as 2026-11-23T10:00:00Z"),
-        )
+            format!(
+                "{value:?} is outside 1970-01-01 to 9999-12-31 (UTC); pick a time in that range"
+            ),
+        ));
+    }
+    // The end of 9999-12-31 stays within what RFC 3339 can write.
+    Ok(if date && end_of_day {
+        (t + DAY).min(clock::MAX_QUERY_EPOCH)
+    } else {
+        t
     })
 }
 
@@ -67,12 +81,14 @@ impl Period {
         days: Option<u32>,
         now: i64,
     ) -> Result<Period, FieldError> {
+        // `from` is read first, so a query bad in both names `from`.
+        let from_bound = from.map(|f| bound("from", f, false)).transpose()?;
         let to = match to {
             Some(t) => bound("to", t, true)?,
             None => end_of_today(now),
         };
-        let from = match (from, days) {
-            (Some(f), _) => bound("from", f, false)?,
+        let from = match (from_bound, days) {
+            (Some(f), _) => f,
             (None, Some(d)) if d == 0 || i64::from(d) > MAX_DAYS => {
                 return Err(bad(
                     "days",
@@ -182,5 +198,28 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("days"));
         let e = Period::resolve(None, Some("2026-13-01"), None, NOW).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("to"));
+    }
+
+    #[test]
+    fn bounds_outside_1970_to_9999_name_their_field() {
+        for (from, to, field) in [
+            ("0000-01-01T00:00:00+01:00", "0000-01-02", "from"),
+            ("1969-12-31", "1970-01-02", "from"),
+            ("1970-01-01T00:00:00+00:01", "1970-01-02", "from"),
+            ("2026-11-01", "0000-01-02", "to"),
+            ("2026-11-01", "-0001-01-01", "to"),
+            ("2026-11-01", "+10000-01-01", "to"),
+        ] {
+            let e = Period::resolve(Some(from), Some(to), None, NOW).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{from}..{to}: {e}");
+        }
+        let e = Period::resolve(None, Some("0000-01-02"), Some(7), NOW).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("to"));
+        // The edges themselves are fine.
+        let p = Period::resolve(Some("1970-01-01"), Some("1970-01-01"), None, NOW).unwrap();
+        assert_eq!((p.from, p.to), (0, DAY));
+        let p = Period::resolve(Some("9999-12-01"), Some("9999-12-31"), None, NOW).unwrap();
+        assert_eq!(p.to, clock::MAX_QUERY_EPOCH);
+        assert_eq!(clock::rfc3339(p.to), "9999-12-31T23:59:59Z");
     }
 }

@@ -152,6 +152,10 @@ fn op(access: Access, summary: &str, params: Vec<Value>, responses: Value) -> Va
             o["security"] = json!([{"bearer": []}, {"cookie": []}]);
         }
     }
+    // Any request: too slow to arrive (server timeouts), or a handler bug
+    // caught by the panic layer (the process lives on).
+    responses["408"] = error("The request or its body took longer than the server allows");
+    responses["500"] = error("The collector failed on this request (details in its log)");
     o["responses"] = responses;
     o
 }
@@ -222,12 +226,12 @@ fn paths(config: &Config) -> Value {
             json!({"200": ok_json("FollowUpItem", "The entry after the step"), "403": error("Missing CSRF token (cookie auth)"),
                    "404": error("No such response"), "409": error("Not in the queue, or a step out of order"), "422": error("Bad state, or a note is needed")})),
             "application/json", schema_ref("FollowUpStep"))},
-        "/": {"get": op(Page, "Dashboard: the journey map", page_filters(), json!({"200": html("The journey map"), "400": html("A parameter is unusable")}))},
+        "/": {"get": op(Page, "Dashboard: the journey map", page_filters(), json!({"200": html("The journey map"), "400": html("A filter is unusable: explained above the default map")}))},
         "/touchpoints/{id}": {"get": op(Page, "Dashboard: one touchpoint — distribution, trend, comments",
             [vec![path_param("id", "Touchpoint id")], page_filters(), vec![query("band", "Comments in this band only")]].concat(),
-            json!({"200": html("The touchpoint page"), "400": html("A parameter is unusable"), "404": html("Not a touchpoint in the config")}))},
+            json!({"200": html("The touchpoint page"), "400": html("A filter is unusable: explained above the default page"), "404": html("Not a touchpoint in the config")}))},
         "/follow-ups": {"get": op(Page, "Dashboard: the follow-up queue", [page_filters(), vec![query("state", "todo (default), open, contacted, recovered, lost or all")]].concat(),
-            json!({"200": html("The queue"), "400": html("A parameter is unusable")}))},
+            json!({"200": html("The queue"), "400": html("A filter is unusable: explained above the default queue")}))},
         "/follow-ups/{response_id}": {"post": with_body(op(Page, "Dashboard form: a follow-up step", vec![path_param("response_id", "The response")],
             json!({"303": {"description": "Done; back to the list"}, "403": html("Missing or stale CSRF token"), "404": html("No such response"), "409": html("Step out of order"), "422": html("A note is needed")})),
             "application/x-www-form-urlencoded", step_form)},
@@ -244,10 +248,10 @@ fn paths(config: &Config) -> Value {
             "application/x-www-form-urlencoded", json!({"type": "object", "properties": {"csrf": {"type": "string"}}}))},
         "/dashboard.css": {"get": op(Public, "The dashboard's stylesheet", vec![], json!({"200": {"description": "CSS"}}))},
         "/widget/{path}": {"get": op(Public, "The built widget (touchpoint.js, the wasm and its glue)", vec![path_param("path", "File")], file("The file"))},
-        "/shop": {"get": op(Public, "The demo shop", vec![], file("index.html"))},
-        "/shop/": {"get": op(Public, "The demo shop", vec![], file("index.html"))},
-        "/shop/{page}": {"get": op(Public, "The demo shop (a single-page app: every path serves index.html)", vec![path_param("page", "Any shop path")], file("index.html"))},
-        "/test-pages/{path}": {"get": op(Public, "End-to-end test host pages (only when tests/pages exists next to the widget dir)", vec![path_param("path", "File")], file("The page"))}
+        "/shop": {"get": op(Public, "The demo shop (only with --demo)", vec![], file("index.html"))},
+        "/shop/": {"get": op(Public, "The demo shop (only with --demo)", vec![], file("index.html"))},
+        "/shop/{page}": {"get": op(Public, "The demo shop, only with --demo (a single-page app: every path serves index.html)", vec![path_param("page", "Any shop path")], file("index.html"))},
+        "/test-pages/{path}": {"get": op(Public, "End-to-end test host pages (only with --demo, and when tests/pages exists next to the widget dir)", vec![path_param("path", "File")], file("The page"))}
     })
 }
 

@@ -19,6 +19,18 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// same JSON (what `navigator.sendBeacon` sends without a preflight).
 pub struct Posted(pub Response);
 
+/// The body stopped arriving (the server's body timeout).
+fn body_timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
 impl<S: Send + Sync> FromRequest<S> for Posted {
     type Rejection = AppError;
 
@@ -29,6 +41,8 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
                 AppError::PayloadTooLarge {
                     limit: MAX_BODY_BYTES,
                 }
+            } else if body_timed_out(&e) {
+                AppError::RequestTimeout
             } else {
                 AppError::BadRequest(e.body_text())
             }

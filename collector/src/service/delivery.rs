@@ -76,14 +76,45 @@ impl DeliveryHandle {
     }
 }
 
-/// An HTTP client for webhooks (HTTPS through rustls with the ring provider).
+/// An HTTP client for webhooks (HTTPS through rustls with the ring
+/// provider). It follows no redirect: a receiver that answers 3xx has not
+/// taken the alert, and a redirect must not carry the alert (or a request
+/// from inside the network) to a place the config never named.
 pub fn client(timeout: Duration) -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("touchpoint-collector/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the webhook client builds")
+}
+
+/// `https://hooks.slack.com/…`: a webhook URL as logs and the outbox's
+/// `last_error` show it. Slack, Teams and most others put the secret in the
+/// path or query, so only the scheme, host and port are kept.
+pub fn redact(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(host), Some(port)) => format!("{}://{host}:{port}/…", u.scheme()),
+            (Some(host), None) => format!("{}://{host}/…", u.scheme()),
+            (None, _) => format!("{}:…", u.scheme()),
+        },
+        Err(_) => "(an unreadable webhook URL)".into(),
+    }
+}
+
+/// Why a send failed, without the URL (reqwest puts it in its messages).
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 pub fn spawn(store: Store, opts: DeliveryOptions) -> DeliveryHandle {
@@ -128,10 +159,15 @@ async fn deliver(store: &Store, client: &reqwest::Client, opts: &DeliveryOptions
         .body(job.body.clone())
         .send()
         .await;
+    let webhook = redact(&job.webhook);
     let error = match sent {
         Ok(res) if res.status().is_success() => None,
-        Ok(res) => Some(format!("{} answered {}", job.webhook, res.status())),
-        Err(e) => Some(format!("{}: {e}", job.webhook)),
+        Ok(res) if res.status().is_redirection() => Some(format!(
+            "{webhook} answered {} (redirects are not followed; put the final URL in the config)",
+            res.status()
+        )),
+        Ok(res) => Some(format!("{webhook} answered {}", res.status())),
+        Err(e) => Some(format!("{webhook}: {}", describe(e))),
     };
     let attempts = job.attempts + 1;
     let now = now_ms();
@@ -159,6 +195,19 @@ async fn deliver(store: &Store, client: &reqwest::Client, opts: &DeliveryOptions
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhook_urls_keep_only_scheme_host_and_port() {
+        assert_eq!(
+            redact("https://hooks.slack.com/services/T000/B000/XXXXSECRET"),
+            "https://hooks.slack.com/…"
+        );
+        assert_eq!(
+            redact("http://user:pw@127.0.0.1:8080/hook?token=SECRET#x"),
+            "http://127.0.0.1:8080/…"
+        );
+        assert_eq!(redact("not a url SECRET"), "(an unreadable webhook URL)");
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {

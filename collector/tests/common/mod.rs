@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod db;
+pub mod logs;
 pub mod serve;
 
 use axum::body::Body;
