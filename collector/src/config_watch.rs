@@ -15,9 +15,10 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// A config that passed `parse_config`.
 #[derive(Debug)]
 pub struct LoadedConfig {
-    /// The file as written, unknown fields and broken touchpoints included,
-    /// so the widget can warn about them.
-    pub raw: Value,
+    /// What `GET /v1/config` serves: the file trimmed to what the widget
+    /// reads (no `alerts`, no unknown keys), broken touchpoints included so
+    /// the widget can warn about them.
+    pub served: Value,
     /// The usable part.
     pub config: Config,
     /// Non-fatal problems (the touchpoints and alerts they concern are left out).
@@ -55,9 +56,9 @@ impl LoadedConfig {
 
     pub fn from_text(text: &str) -> Result<LoadedConfig, LoadError> {
         let parsed = parse_config(text).map_err(|e| LoadError::Invalid(e.problems))?;
-        let raw = serde_json::from_str(text).expect("parse_config accepted it as JSON");
+        let raw: Value = serde_json::from_str(text).expect("parse_config accepted it as JSON");
         Ok(LoadedConfig {
-            raw,
+            served: touchpoint_protocol::validate::served(&raw),
             alerts: Arc::new(parsed.config.alerts.clone()),
             config: parsed.config,
             problems: parsed.problems,
@@ -73,8 +74,8 @@ impl LoadedConfig {
             .any(|o| o == "*" || o.trim_end_matches('/').eq_ignore_ascii_case(origin))
     }
 
-    /// The JSON served at `GET /v1/config`: the raw file with `"closed": true`
-    /// on every touchpoint whose `max_responses` answers are in.
+    /// The JSON served at `GET /v1/config`: [`LoadedConfig::served`] with
+    /// `"closed": true` on every touchpoint whose `max_responses` answers are in.
     pub fn render(&self, answered: &HashMap<String, u64>) -> Vec<u8> {
         let full: Vec<&str> = self
             .config
@@ -86,7 +87,7 @@ impl LoadedConfig {
             })
             .map(|t| t.id.as_str())
             .collect();
-        let mut raw = self.raw.clone();
+        let mut raw = self.served.clone();
         if let Some(items) = raw.get_mut("touchpoints").and_then(Value::as_array_mut) {
             for item in items.iter_mut().filter_map(Value::as_object_mut) {
                 if item

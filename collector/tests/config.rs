@@ -20,15 +20,33 @@ fn closed(config: &Value, id: &str) -> Option<bool> {
 }
 
 #[tokio::test]
-async fn the_raw_config_is_served_with_unknown_fields_and_broken_touchpoints() {
+async fn the_config_is_served_without_secrets_or_unknown_values() {
     let mut config = config_json();
     config["touchpoints"][1]["sampel_rate"] = json!(0.5);
+    config["internal"] = json!("staff only");
+    config["alerts"] = json!([{"when": {"question": "nps", "score_at_most": 6},
+        "webhook": "https://hooks.slack.com/services/T000/B000/XXXXSECRET"}]);
     let app = TestApp::with_config(&config);
     let reply = app.get("/v1/config").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.header(header::CONTENT_TYPE), Some("application/json"));
-    assert_eq!(reply.header(header::CACHE_CONTROL), Some("no-cache"));
-    assert_eq!(reply.json(), config, "served as written");
+    assert_eq!(
+        reply.header(header::CACHE_CONTROL),
+        Some("public, max-age=60")
+    );
+    let served = reply.json();
+    let text = served.to_string();
+    for secret in ["hooks.slack.com", "XXXXSECRET", "alerts", "staff only"] {
+        assert!(!text.contains(secret), "{secret} is served: {text}");
+    }
+    // The broken touchpoint is served, its unknown key named without its
+    // value, so the widget disables it and says why.
+    assert_eq!(served["touchpoints"][1]["sampel_rate"], Value::Null);
+    let mut expected = config.clone();
+    expected.as_object_mut().unwrap().remove("internal");
+    expected.as_object_mut().unwrap().remove("alerts");
+    expected["touchpoints"][1]["sampel_rate"] = Value::Null;
+    assert_eq!(served, expected, "everything else as written");
 }
 
 #[tokio::test]

@@ -188,7 +188,9 @@ impl Response {
     /// Folds a later post for the same `response_id` into the stored one, so
     /// delivery can repeat and reorder without losing anything: the status
     /// only moves forward (shown → dismissed → answered), a missing score or
-    /// comment never erases a stored one, and the newest score wins.
+    /// comment never erases a stored one, and the newest score wins. The
+    /// merged row keeps at most [`MAX_ATTRIBUTES`] attributes, and an answer
+    /// that counts in reports never becomes a preview.
     pub fn merge(&self, incoming: &Response) -> Response {
         let mut merged = self.clone();
         merged.status = self.status.max(incoming.status);
@@ -203,10 +205,17 @@ impl Response {
         if incoming.occurred_at > self.occurred_at {
             merged.occurred_at = incoming.occurred_at.clone();
         }
+        // Known keys take the new value; new keys join only while the row
+        // holds fewer than MAX_ATTRIBUTES, so repeated posts cannot grow it.
         for (k, v) in &incoming.attributes {
-            merged.attributes.insert(k.clone(), v.clone());
+            if merged.attributes.contains_key(k) || merged.attributes.len() < MAX_ATTRIBUTES {
+                merged.attributes.insert(k.clone(), v.clone());
+            }
         }
-        merged.preview = self.preview || incoming.preview;
+        // An answer in the reports cannot be hidden afterwards by a post
+        // that claims it was a preview.
+        let counted_answer = self.status == Status::Answered && !self.preview;
+        merged.preview = self.preview || (incoming.preview && !counted_answer);
         merged
     }
 }

@@ -7,16 +7,19 @@
 //!
 //! `read` turns JSON values into typed ones (type errors at their exact
 //! path), `sections` reads each part of the document with it, `document`
-//! holds the rules of the top level and `touchpoint` those of one touchpoint.
+//! holds the rules of the top level and `touchpoint` those of one touchpoint;
+//! `served` trims a document to what the widget reads.
 
 mod document;
 mod read;
 mod sections;
+mod served;
 #[cfg(test)]
 mod tests;
 mod touchpoint;
 
 pub use crate::hints::did_you_mean;
+pub use served::served;
 
 use crate::config::Config;
 use serde_json::{Map, Value};

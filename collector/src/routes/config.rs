@@ -14,7 +14,12 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Response 
         .render(&state.store.answered_counts());
     let etag = etag(&body);
     let cache = [
-        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        // Fetched on every page view: browsers and CDNs may reuse it for a
+        // minute, then revalidate with the ETag (a 304 is a few bytes).
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        ),
         (
             header::ETAG,
             HeaderValue::from_str(&etag).expect("hex is a valid header"),

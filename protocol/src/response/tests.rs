@@ -118,3 +118,43 @@ fn merge_moves_status_forward_and_keeps_scores_and_comments() {
     rescored.occurred_at = "2026-11-23T10:02:00Z".into();
     assert_eq!(answered.merge(&rescored).score, Some(3));
 }
+
+#[test]
+fn merged_attributes_stay_within_the_cap() {
+    let mut row = Response::from_value(&sample()).unwrap();
+    // Ten posts with twenty new keys each, as an attacker holding the id could send.
+    for post in 0..10 {
+        let mut incoming = row.clone();
+        incoming.attributes = (0..MAX_ATTRIBUTES)
+            .map(|k| (format!("p{post}-k{k}"), json!(k)))
+            .collect();
+        row = row.merge(&incoming);
+        assert!(
+            row.attributes.len() <= MAX_ATTRIBUTES,
+            "post {post}: {}",
+            row.attributes.len()
+        );
+    }
+    assert_eq!(row.attributes.len(), MAX_ATTRIBUTES);
+    // Keys already there still take new values.
+    let mut update = row.clone();
+    update.attributes = [("p0-k3".to_string(), json!("changed"))]
+        .into_iter()
+        .collect();
+    assert_eq!(row.merge(&update).attributes["p0-k3"], json!("changed"));
+}
+
+#[test]
+fn a_counted_answer_cannot_be_turned_into_a_preview() {
+    let answered = Response::from_value(&sample()).unwrap();
+    let mut preview = answered.clone();
+    preview.preview = true;
+    assert!(!answered.merge(&preview).preview);
+    // Before the answer, a preview flag still sticks (the widget's preview
+    // mode flags every post of the survey).
+    let mut shown = answered.clone();
+    shown.status = Status::Shown;
+    shown.score = None;
+    assert!(shown.merge(&preview).preview);
+    assert!(preview.merge(&answered).preview, "a preview stays one");
+}

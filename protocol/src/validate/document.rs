@@ -7,7 +7,7 @@ use crate::config::{Config, Defaults, DEFAULT_JOURNEY};
 use crate::hints::kind;
 use serde_json::{Map, Value};
 
-const TOP_KEYS: &[&str] = &[
+pub(super) const TOP_KEYS: &[&str] = &[
     "$schema",
     "version",
     "journey",
@@ -21,15 +21,15 @@ const TOP_KEYS: &[&str] = &[
     "alerts",
     "touchpoints",
 ];
-const DEFAULTS_KEYS: &[&str] = &[
+pub(super) const DEFAULTS_KEYS: &[&str] = &[
     "locale",
     "position",
     "sample_rate",
     "recontact_days",
     "dismiss_cooldown_days",
 ];
-const FATIGUE_KEYS: &[&str] = &["min_days_between_surveys", "max_surveys_per_session"];
-const THEME_KEYS: &[&str] = &["accent", "background", "text", "radius", "font", "mode"];
+pub(super) const FATIGUE_KEYS: &[&str] = &["min_days_between_surveys", "max_surveys_per_session"];
+pub(super) const THEME_KEYS: &[&str] = &["accent", "background", "text", "radius", "font", "mode"];
 
 /// The document as an object with `"version": 1`; anything else is fatal.
 pub(super) fn version_1(value: &Value) -> Result<&Map<String, Value>, ConfigError> {

@@ -8,7 +8,7 @@ use crate::hints::{did_you_mean, kind};
 use crate::question::QuestionType;
 use serde_json::{Map, Value};
 
-const TOUCHPOINT_KEYS: &[&str] = &[
+pub(super) const TOUCHPOINT_KEYS: &[&str] = &[
     "id",
     "stage",
     "enabled",
@@ -22,9 +22,9 @@ const TOUCHPOINT_KEYS: &[&str] = &[
     "target",
     "closed",
 ];
-const QUESTION_KEYS: &[&str] = &["type", "text", "follow_up"];
-const WHEN_KEYS: &[&str] = &["url", "on", "delay_ms"];
-const TARGET_KEYS: &[&str] = &["nps", "ces", "csat"];
+pub(super) const QUESTION_KEYS: &[&str] = &["type", "text", "follow_up"];
+pub(super) const WHEN_KEYS: &[&str] = &["url", "on", "delay_ms"];
+pub(super) const TARGET_KEYS: &[&str] = &["nps", "ces", "csat"];
 
 /// Reads every entry of `touchpoints` into `config`; returns the ids (or
 /// paths) of those left out.

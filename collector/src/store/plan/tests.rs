@@ -81,11 +81,19 @@ fn merges_move_the_answered_count_both_ways_and_never_twice() {
     assert_eq!(late.merged.score, Some(9));
     assert_eq!(late.answered_delta, None);
 
-    // Once a preview, the answer leaves the count.
+    // A post claiming the counted answer was a preview changes nothing.
     let mut preview = answered.clone();
     preview.preview = true;
-    let down = plan(Some(answered), &preview, &[], 0, ids());
-    assert_eq!(down.answered_delta, Some(("order-confirmed".into(), -1)));
+    let hidden = plan(Some(answered.clone()), &preview, &[], 0, ids());
+    assert!(!hidden.merged.preview);
+    assert_eq!(hidden.answered_delta, None);
+
+    // A preview that is answered never counts.
+    let mut shown_preview = shown.clone();
+    shown_preview.preview = true;
+    let p = plan(Some(shown_preview), &answered, &[], 0, ids());
+    assert!(p.merged.preview);
+    assert_eq!(p.answered_delta, None);
 }
 
 #[test]
