@@ -14,6 +14,9 @@ use serde_json::{Map, Value};
 /// Sections the widget never reads.
 const NOT_SERVED: &[&str] = &["$schema", "alerts"];
 
+/// How a section treats keys it does not know.
+type Keep = fn(&Map<String, Value>, &[&str]) -> Map<String, Value>;
+
 /// `o` with only the `known` keys.
 fn only(o: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
     o.iter()
@@ -37,12 +40,7 @@ fn masked(o: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
 }
 
 /// `value`'s object `key` passed through `keep`, when it is an object.
-fn trim(
-    value: &mut Map<String, Value>,
-    key: &str,
-    known: &[&str],
-    keep: fn(&Map<String, Value>, &[&str]) -> Map<String, Value>,
-) {
+fn trim(value: &mut Map<String, Value>, key: &str, known: &[&str], keep: Keep) {
     if let Some(Value::Object(o)) = value.get(key) {
         let trimmed = keep(o, known);
         value.insert(key.into(), Value::Object(trimmed));
