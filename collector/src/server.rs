@@ -115,6 +115,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
         failures: Arc::new(failures),
         clients: Arc::new(clients),
         demo: opts.demo,
+        served: Arc::default(),
     };
     // Alerts queued before a restart (or a crash) are sent from here on.
     let deliveries = delivery::spawn(store.clone(), opts.alerts);

@@ -7,6 +7,7 @@ use crate::client::Clients;
 use crate::config_watch::ConfigHandle;
 use crate::ratelimit::failures::AuthFailures;
 use crate::ratelimit::Limits;
+use crate::service::ingest::ServedTouchpoints;
 use crate::store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub clients: Arc<Clients>,
     /// `--demo`: also serve the demo shop (`/shop/`) and the e2e test pages.
     pub demo: bool,
+    /// Every touchpoint a config has served: what answers may name.
+    pub served: Arc<ServedTouchpoints>,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             failures: Arc::new(AuthFailures::default()),
             clients: Arc::new(Clients::default()),
             demo: false,
+            served: Arc::default(),
         }
     }
 }

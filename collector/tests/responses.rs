@@ -175,13 +175,14 @@ async fn responses_are_listed_oldest_first_and_filter_by_touchpoint() {
     let touchpoints = ["order-confirmed", "help-article-read", "order-confirmed"];
     for (i, tp) in touchpoints.iter().enumerate() {
         let id = uuid(i as u32);
-        let question = if *tp == "order-confirmed" {
-            "nps"
+        let (stage, question) = if *tp == "order-confirmed" {
+            ("purchase", "nps")
         } else {
-            "ces"
+            ("support", "ces")
         };
-        let body =
-            payload(json!({"response_id": id, "touchpoint": tp, "question": question, "score": 5}));
+        let body = payload(
+            json!({"response_id": id, "touchpoint": tp, "stage": stage, "question": question, "score": 5}),
+        );
         assert_eq!(app.post(&body).await.status, StatusCode::ACCEPTED);
     }
     // Updating the first response must not move it.
@@ -285,4 +286,71 @@ fn db_urls() {
             DbTarget::Postgres(url.into())
         );
     }
+}
+
+/// Posts `changes` over the contract payload; the status and the field named.
+async fn refused(app: &TestApp, changes: Value) -> (StatusCode, Option<String>) {
+    let reply = app.post(&payload(changes)).await;
+    let field = (reply.status != StatusCode::ACCEPTED)
+        .then(|| reply.json()["field"].as_str().map(str::to_string))
+        .flatten();
+    (reply.status, field)
+}
+
+#[tokio::test]
+async fn answers_must_name_a_served_touchpoint_its_stage_and_question() {
+    let app = TestApp::new();
+    let cases = [
+        (json!({"touchpoint": "zz-fake", "stage": "x"}), "touchpoint"),
+        (json!({"stage": "support"}), "stage"),
+        (json!({"question": "csat", "score": 4}), "question"),
+        (
+            json!({"occurred_at": "1999-12-31T23:59:59Z"}),
+            "occurred_at",
+        ),
+        (
+            json!({"occurred_at": "2999-01-01T00:00:00Z"}),
+            "occurred_at",
+        ),
+    ];
+    for (changes, field) in cases {
+        let (status, named) = refused(&app, changes.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{changes}");
+        assert_eq!(named.as_deref(), Some(field), "{changes}");
+    }
+    assert!(app.stored("").await.is_empty(), "nothing refused is stored");
+    // Nothing refused reaches the follow-up queue either.
+    let queue = app.admin_get("/v1/follow-ups?state=all").await;
+    assert_eq!(queue.json(), json!([]));
+    assert_eq!(refused(&app, json!({})).await.0, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn answers_for_a_touchpoint_removed_later_are_still_accepted() {
+    let mut app = TestApp::new();
+    // The config is served (as every page view fetches it), then the
+    // touchpoint leaves it.
+    assert_eq!(app.get("/v1/config").await.status, StatusCode::OK);
+    let mut without = common::config_json();
+    without["touchpoints"].as_array_mut().unwrap().remove(1);
+    std::fs::write(&app.config_path, without.to_string()).unwrap();
+    let reloaded =
+        touchpoint_collector::config_watch::LoadedConfig::from_file(&app.config_path).unwrap();
+    app.state.config = touchpoint_collector::config_watch::ConfigHandle::new(reloaded);
+    app.rebuild_router();
+    let late = json!({"touchpoint": "help-article-read", "stage": "support", "question": "ces", "score": 2});
+    assert_eq!(refused(&app, late.clone()).await.0, StatusCode::ACCEPTED);
+
+    // Remembered in the database: a collector started afresh on it agrees.
+    let store = touchpoint_collector::store::Store::open(&app.db_url).unwrap();
+    let fresh = touchpoint_collector::service::ingest::ServedTouchpoints::default();
+    let config = std::sync::Arc::new(
+        touchpoint_collector::config_watch::LoadedConfig::from_file(&app.config_path).unwrap(),
+    );
+    let mut r = touchpoint_protocol::Response::from_value(&payload(late)).unwrap();
+    let now = touchpoint_collector::clock::now_epoch();
+    assert!(fresh.check(&store, &config, &r, now).await.is_ok());
+    r.touchpoint = "never-served".into();
+    assert!(fresh.check(&store, &config, &r, now).await.is_err());
+    store.close().await;
 }

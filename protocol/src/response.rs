@@ -160,7 +160,8 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &str, error: impl Into<String>) -> Self {
+    /// A problem with `field`, and what to send instead.
+    pub fn new(field: &str, error: impl Into<String>) -> Self {
         FieldError {
             field: Some(field.to_string()),
             error: error.into(),

@@ -8,10 +8,13 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::LazyLock;
 
 pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let body = state
-        .config
-        .current()
-        .render(&state.store.answered_counts());
+    let config = state.config.current();
+    // Answers for these touchpoints are welcome from now on, even after
+    // they leave the config; a failure here is retried with the next post.
+    if let Err(e) = state.served.note(&state.store, &config).await {
+        tracing::warn!(error = %e, "cannot remember the served touchpoints");
+    }
+    let body = config.render(&state.store.answered_counts());
     let etag = etag(&body);
     let cache = [
         // Fetched on every page view: browsers and CDNs may reuse it for a

@@ -1,5 +1,6 @@
 //! `POST /v1/responses` and `GET /v1/responses`.
 
+use crate::clock;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::model::{ListFilter, StoredResponse};
@@ -91,7 +92,12 @@ pub async fn post(
     Posted(response): Posted,
 ) -> Result<(StatusCode, Json<Accepted>), AppError> {
     let response_id = response.response_id.clone();
-    let alerts = state.config.current().alerts.clone();
+    let config = state.config.current();
+    state
+        .served
+        .check(&state.store, &config, &response, clock::now_epoch())
+        .await?;
+    let alerts = config.alerts.clone();
     state.store.save_with_alerts(response, alerts).await?;
     Ok((
         StatusCode::ACCEPTED,

@@ -181,4 +181,29 @@ impl Store {
             .next()
             .ok_or_else(|| StoreError::Corrupt("the outbox count returned no row".into()))
     }
+
+    /// Remembers that a config served these (touchpoint, stage, question).
+    pub async fn record_served(
+        &self,
+        served: Vec<(String, String, String)>,
+    ) -> Result<(), StoreError> {
+        let sql = self.params().sql(sql::SERVED_RECORD);
+        let now = clock::rfc3339(clock::now_epoch());
+        for (touchpoint, stage, question) in served {
+            let params = vec![
+                touchpoint.into(),
+                stage.into(),
+                question.into(),
+                now.as_str().into(),
+            ];
+            self.execute(sql.clone(), params).await?;
+        }
+        Ok(())
+    }
+
+    /// Every (touchpoint, stage, question) a config has served.
+    pub async fn served(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        self.rows(sql::SERVED_ALL.to_string(), Vec::new(), row::served)
+            .await
+    }
 }

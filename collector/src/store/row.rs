@@ -145,3 +145,8 @@ pub fn alert_counts(r: &dyn Columns) -> Result<AlertCounts, StoreError> {
         attempts: r.count_at(3)?,
     })
 }
+
+/// (touchpoint, stage, question) of `sql::SERVED_ALL`.
+pub fn served(r: &dyn Columns) -> Result<(String, String, String), StoreError> {
+    Ok((r.text_at(0)?, r.text_at(1)?, r.text_at(2)?))
+}

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0002_occurred_epoch.sql"),
     include_str!("migrations/sqlite/0003_follow_ups.sql"),
     include_str!("migrations/sqlite/0004_alert_outbox.sql"),
+    include_str!("migrations/sqlite/0005_served_touchpoints.sql"),
 ];
 /// Responses waiting for the writer before senders are made to wait.
 const QUEUE_DEPTH: usize = 16 * 1024;

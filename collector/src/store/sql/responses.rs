@@ -124,3 +124,11 @@ pub fn export_page(
          ORDER BY {seq} LIMIT {limit}"
     )
 }
+
+/// Remembers a served (touchpoint, stage, question); `?4` is the time.
+pub const SERVED_RECORD: &str = "INSERT INTO served_touchpoints \
+     (touchpoint, stage, question, first_served_at) VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT DO NOTHING";
+
+/// Every (touchpoint, stage, question) ever served.
+pub const SERVED_ALL: &str = "SELECT touchpoint, stage, question FROM served_touchpoints";
