@@ -67,8 +67,7 @@ impl AdminAuth {
         AdminAuth::new(hex(&bytes), false)
     }
 
-    /// `explicit`: the operator chose the token (then `GET /v1/responses`
-    /// needs it too).
+    /// `explicit`: the operator chose the token (rather than a generated one).
     pub fn new(token: String, explicit: bool) -> AdminAuth {
         AdminAuth { token, explicit }
     }

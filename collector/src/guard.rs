@@ -127,20 +127,6 @@ pub async fn require_page(State(state): State<AppState>, mut req: Request, next:
     }
 }
 
-/// `GET /v1/responses`: open for the demo and the tests unless the operator
-/// set an admin token, then it needs the token like the other admin routes.
-pub async fn require_if_explicit(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
-    if state.auth.explicit() {
-        require_api(State(state), req, next).await
-    } else {
-        next.run(req).await
-    }
-}
-
 /// 429 with `Retry-After` once the client's budget in `bucket` is used up.
 pub async fn rate_limit(
     State((state, bucket)): State<(AppState, Bucket)>,

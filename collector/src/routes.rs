@@ -40,15 +40,15 @@ fn public_api(state: &AppState) -> Table<AppState> {
     use Method as M;
     let limited =
         |bucket| middleware::from_fn_with_state((state.clone(), bucket), guard::rate_limit);
-    let open_unless_token =
-        middleware::from_fn_with_state(state.clone(), guard::require_if_explicit);
+    // Responses hold comments, attributes and page URLs: admin only, always.
+    let admin = middleware::from_fn_with_state(state.clone(), guard::require_api);
     Table::new()
         .route(
             "/v1/responses",
             &[M::POST, M::GET],
             post(responses::post)
                 .layer(limited(Bucket::Posts))
-                .merge(get(responses::list).layer(open_unless_token)),
+                .merge(get(responses::list).layer(admin)),
         )
         .route(
             "/v1/config",

@@ -7,4 +7,5 @@ pub mod delivery;
 pub mod export;
 pub mod follow_ups;
 pub mod ingest;
+pub mod listing;
 pub mod report;

@@ -167,13 +167,19 @@ async fn logout_needs_the_csrf_token_and_clears_the_cookie() {
 }
 
 #[tokio::test]
-async fn get_responses_is_open_only_without_an_explicit_token() {
+async fn get_responses_always_needs_the_admin_token() {
     let app = TestApp::new();
-    assert_eq!(
-        app.get("/v1/responses").await.status,
-        StatusCode::OK,
-        "generated token: open"
-    );
+    for uri in [
+        "/v1/responses",
+        "/v1/responses?limit=5",
+        "/v1/responses?offset=1",
+    ] {
+        assert_eq!(
+            app.get(uri).await.status,
+            StatusCode::UNAUTHORIZED,
+            "generated token: {uri} is still admin-only"
+        );
+    }
 
     let mut app = TestApp::new();
     app.state.auth = Arc::new(AdminAuth::configured(TOKEN).unwrap());

@@ -283,8 +283,8 @@ async fn without_a_token_one_is_generated_into_a_private_file_and_reused() {
         .unwrap();
     assert_eq!(
         open.status(),
-        200,
-        "GET /v1/responses stays open with a generated token"
+        401,
+        "GET /v1/responses needs the token even when it was generated"
     );
     let log = served.log();
     assert!(log.contains("generated now"), "{log}");

@@ -57,6 +57,7 @@ async fn a_response_travels_over_http_and_bad_ones_do_not_break_the_server() {
 
     let rows: Vec<Value> = client
         .get(format!("{responses}?touchpoint=order-confirmed"))
+        .bearer_auth(common::TOKEN)
         .send()
         .await
         .unwrap()

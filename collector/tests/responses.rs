@@ -226,11 +226,11 @@ async fn responses_page_with_limit_and_offset() {
     assert!(app.stored("?offset=5").await.is_empty());
     assert_eq!(app.stored("?offset=3").await.len(), 2);
     for bad in ["?limit=0", "?limit=10001"] {
-        let reply = app.get(&format!("/v1/responses{bad}")).await;
+        let reply = app.admin_get(&format!("/v1/responses{bad}")).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(reply.json()["field"], "limit", "{bad}");
     }
-    let reply = app.get("/v1/responses?limit=lots").await;
+    let reply = app.admin_get("/v1/responses?limit=lots").await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert!(reply.json()["error"].as_str().unwrap().contains("limit"));
 }
@@ -353,4 +353,38 @@ async fn answers_for_a_touchpoint_removed_later_are_still_accepted() {
     r.touchpoint = "never-served".into();
     assert!(fresh.check(&store, &config, &r, now).await.is_err());
     store.close().await;
+}
+
+#[tokio::test]
+async fn without_a_limit_every_row_is_streamed_as_one_array() {
+    let app = TestApp::new();
+    let page = touchpoint_collector::service::listing::PAGE_ROWS;
+    let n = 2 * page + 17;
+    let saves = (0..n).map(|i| {
+        let (tp, stage, q) = if i % 3 == 0 {
+            ("help-article-read", "support", "ces")
+        } else {
+            ("order-confirmed", "purchase", "nps")
+        };
+        let v = payload(json!({"response_id": uuid(i), "touchpoint": tp, "stage": stage, "question": q, "score": 5}));
+        let store = app.state.store.clone();
+        async move {
+            let r = touchpoint_protocol::Response::from_value(&v).unwrap();
+            store.save(r).await.unwrap();
+        }
+    });
+    futures_util::future::join_all(saves).await;
+    let all = app.stored("").await;
+    assert_eq!(all.len(), n as usize, "every row, across pages");
+    let mut ids: Vec<&str> = all
+        .iter()
+        .map(|r| r["response_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n as usize, "no row twice");
+    let help = app.stored("?touchpoint=help-article-read").await;
+    assert_eq!(help.len(), (0..n).filter(|i| i % 3 == 0).count());
+    assert!(help.iter().all(|r| r["touchpoint"] == "help-article-read"));
+    assert_eq!(app.stored("?touchpoint=none").await, Vec::<Value>::new());
 }

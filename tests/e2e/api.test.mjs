@@ -249,7 +249,9 @@ test('a config that cannot be loaded or parsed leaves the page untouched, with o
 });
 
 test('inline config without data-config; locale from <html lang>', async () => {
-  await withCollector(config([]), async (collector) => {
+  // The collector's config lists every touchpoint whose answers it takes,
+  // also those a page configures inline.
+  await withCollector(config([tp('inline-load', { on: 'load' }, { stage: 'usage', question: { type: 'csat' } })]), async (collector) => {
     const page = await open(collector, '/test-pages/inline-config.html', { locale: 'fr-FR' });
     await waitShown(page, 'inline-load');
     assert.equal(await page.locator('[data-touchpoint-host="inline-load"] #tp-q').textContent(), 'Zufrieden mit dieser Seite?');

@@ -4,10 +4,13 @@ use crate::clock;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::model::{ListFilter, StoredResponse};
+use crate::service::listing;
 use crate::state::AppState;
+use axum::body::Body;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -118,22 +121,29 @@ pub struct ListQuery {
 /// Largest page of `GET /v1/responses?limit=`.
 pub const MAX_PAGE: u32 = 10_000;
 
+/// One page as JSON, or (without `limit`) every row streamed.
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Vec<StoredResponse>>, AppError> {
+) -> Result<axum::response::Response, AppError> {
     if query.limit.is_some_and(|l| l == 0 || l > MAX_PAGE) {
         return Err(AppError::bad_query(
             "limit",
             format!("use a whole number from 1 to {MAX_PAGE}, or leave it out for all"),
         ));
     }
+    let offset = query.offset.unwrap_or(0);
+    if query.limit.is_none() && offset == 0 {
+        let body = Body::from_stream(listing::stream(state.store.clone(), query.touchpoint));
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    }
     let filter = ListFilter {
         touchpoint: query.touchpoint,
         limit: query.limit,
-        offset: query.offset.unwrap_or(0),
+        offset,
     };
-    Ok(Json(state.store.list(filter).await?))
+    let rows: Vec<StoredResponse> = state.store.list(filter).await?;
+    Ok(Json(rows).into_response())
 }
 
 #[cfg(test)]

@@ -21,6 +21,19 @@ impl Store {
         self.rows(sql, p.values, row::stored_response).await
     }
 
+    /// Up to `limit` stored responses (previews too) inserted after position
+    /// `after`, each with its position.
+    pub async fn list_after(
+        &self,
+        touchpoint: Option<String>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, StoredResponse)>, StoreError> {
+        let mut p = self.params();
+        let sql = sql::list_after(touchpoint.as_deref(), after, limit, &mut p);
+        self.rows(sql, p.values, row::positioned).await
+    }
+
     /// Responses matching `filter` counted for the report, with trend
     /// buckets of `bucket_secs` counted from `bucket_from`.
     pub async fn report_counts(

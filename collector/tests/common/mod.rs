@@ -190,7 +190,7 @@ impl TestApp {
 
     /// `GET /v1/responses`, checked for 200.
     pub async fn stored(&self, query: &str) -> Vec<Value> {
-        let reply = self.get(&format!("/v1/responses{query}")).await;
+        let reply = self.admin_get(&format!("/v1/responses{query}")).await;
         assert_eq!(reply.status, StatusCode::OK);
         reply.json().as_array().expect("an array").clone()
     }

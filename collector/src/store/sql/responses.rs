@@ -87,6 +87,21 @@ pub fn list(f: &ListFilter, p: &mut Params) -> String {
     )
 }
 
+/// Stored responses inserted after position `after`, oldest first, with
+/// their position (keyset pages for streaming every row).
+pub fn list_after(touchpoint: Option<&str>, after: i64, limit: u32, p: &mut Params) -> String {
+    let seq = p.seq();
+    let mut filter = format!("{seq} > {}", p.int(after));
+    if let Some(tp) = touchpoint {
+        filter.push_str(&format!(" AND r.touchpoint = {}", p.text(tp)));
+    }
+    let limit = p.int(i64::from(limit));
+    format!(
+        "SELECT {}, {seq} FROM responses r WHERE {filter} ORDER BY {seq} LIMIT {limit}",
+        qualified(COLUMNS, "r.")
+    )
+}
+
 /// Answered non-preview responses per touchpoint: (touchpoint, count).
 pub const ANSWERED_COUNTS: &str = "SELECT touchpoint, COUNT(*) FROM responses \
      WHERE status = 'answered' AND preview = 0 GROUP BY touchpoint";
