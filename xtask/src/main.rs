@@ -5,6 +5,7 @@
 //! with its duration, and stops at the first failure with a message that says
 //! what to do.
 
+mod api_check;
 mod bench;
 mod setup;
 mod shell;
@@ -21,8 +22,11 @@ commands:
           npm dev dependencies (playwright-core, binaryen's wasm-opt)
   build   setup, then the release widget (trunk build --release → dist/) and
           the release collector (target/release/touchpoint)
-  test    setup, native tests, release build, wasm-bindgen-test in headless
-          Chromium, Playwright end-to-end tests against the release build
+  test    setup, native tests, release build, the API against its OpenAPI
+          document (schemathesis), wasm-bindgen-test in headless Chromium,
+          Playwright end-to-end tests against the release build
+  api     the release collector against its OpenAPI document (schemathesis,
+          all checks, bounded); `cargo xtask build` first
   demo    build, then serve the demo shop with examples/touchpoint.json
           [--addr 127.0.0.1:8080] until Ctrl-C
   bench   build, then measure embed bytes against peer survey widgets
@@ -38,6 +42,10 @@ fn main() -> ExitCode {
         Some("demo") => {
             demo_addr(&args[1..]).and_then(|addr| tasks::demo(&shell::Env::new(), &addr))
         }
+        Some("api") => no_more_args(&args).and_then(|()| {
+            let env = shell::Env::new();
+            api_check::setup(&env).and_then(|()| api_check::run(&env))
+        }),
         Some("bench") => no_more_args(&args).and_then(|()| bench::run(&shell::Env::new())),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");

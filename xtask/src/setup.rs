@@ -21,6 +21,7 @@ pub fn run(env: &Env) -> Result<()> {
     trunk(env)?;
     wasm_bindgen_cli(env)?;
     system_packages(env)?;
+    crate::api_check::setup(env)?;
     npm_packages(env)
 }
 

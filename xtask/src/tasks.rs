@@ -27,6 +27,7 @@ pub fn test(env: &Env) -> Result<()> {
         collector_postgres_tests(env)?;
         widget_native_tests(env)?;
         build_release(env)?;
+        crate::api_check::run(env)?;
         widget_browser_tests(env)?;
         e2e_tests(env)
     })();
