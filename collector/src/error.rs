@@ -158,7 +158,12 @@ impl IntoResponse for AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        AppError::Store(e)
+        match e {
+            // Nothing internal in it: the client's own request contradicts
+            // what is stored.
+            StoreError::Conflict(msg) => AppError::Conflict(msg),
+            e => AppError::Store(e),
+        }
     }
 }
 

@@ -167,8 +167,21 @@ async fn the_document_is_self_consistent() {
 async fn the_response_schema_is_the_protocols() {
     let app = TestApp::new();
     let doc = app.get("/v1/openapi.json").await.json();
+    let served = &doc["components"]["schemas"]["Response"];
+    let now = touchpoint_collector::clock::now_epoch();
     assert_eq!(
-        doc["components"]["schemas"]["Response"],
-        touchpoint_protocol::response::payload_schema()
+        served,
+        &touchpoint_collector::routes::openapi::response_schema(now)
+    );
+    // Generated from the protocol: only the occurred_at window is added.
+    let mut generated = touchpoint_protocol::response::payload_schema();
+    generated["properties"]["occurred_at"] = served["properties"]["occurred_at"].clone();
+    assert_eq!(served, &generated);
+    let pattern = served["properties"]["occurred_at"]["pattern"]
+        .as_str()
+        .unwrap();
+    assert!(
+        pattern.starts_with("^(2000|2001|") && !pattern.contains("[0-9]{4}-"),
+        "{pattern}"
     );
 }

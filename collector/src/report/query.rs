@@ -59,20 +59,7 @@ impl ReportQuery {
         now: i64,
         known_only: bool,
     ) -> Result<Selection, FieldError> {
-        let days = match set(&self.days) {
-            None => None,
-            Some(d) => Some(
-                d.parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=MAX_DAYS).contains(&i64::from(*n)))
-                    .ok_or_else(|| {
-                        bad(
-                            "days",
-                            format!("{d:?} is not a number of days from 1 to {MAX_DAYS} (e.g. 7, 30 or 90)"),
-                        )
-                    })?,
-            ),
-        };
+        let days = days(set(&self.days))?;
         let period = Period::resolve(set(&self.from), set(&self.to), days, now)?;
         let stage = set(&self.stage).map(str::to_string);
         if let Some(s) = stage.as_ref().filter(|_| known_only) {
@@ -107,6 +94,22 @@ impl ReportQuery {
             attribute,
         })
     }
+}
+
+/// `days`: a whole number from 1 to [`MAX_DAYS`], checked even where
+/// `from` makes it moot, so a bad value is never silently ignored.
+pub fn days(d: Option<&str>) -> Result<Option<u32>, FieldError> {
+    let Some(d) = d else { return Ok(None) };
+    d.parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_DAYS).contains(&i64::from(*n)))
+        .map(Some)
+        .ok_or_else(|| {
+            bad(
+                "days",
+                format!("{d:?} is not a number of days from 1 to {MAX_DAYS} (e.g. 7, 30 or 90)"),
+            )
+        })
 }
 
 /// `key=value`; the key as `touchpoint.identify` allows (1–64 characters),

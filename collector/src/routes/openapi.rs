@@ -118,19 +118,6 @@ fn filters(config: Option<&Config>) -> Vec<Value> {
     ]
 }
 
-/// The dashboard pages take any value and explain a problem on the page.
-fn page_filters() -> Vec<Value> {
-    ["from", "to", "days", "stage", "touchpoint", "attribute"]
-        .into_iter()
-        .map(|name| {
-            query(
-                name,
-                "As the report's parameter; a problem is shown on the page",
-            )
-        })
-        .collect()
-}
-
 const TOO_MANY_FAILURES: &str =
     "Too many wrong admin tokens from this address (or overall): every bearer token waits; see Retry-After";
 
@@ -195,8 +182,9 @@ fn paths(config: &Config) -> Value {
                 "post": with_body(op(Public, "Store a response (upsert by response_id; also text/plain for sendBeacon)", vec![], json!({
                     "202": ok_json("Accepted", "Stored"),
                     "400": error("Not JSON"), "413": error("Body over 16 KB"), "415": error("Not application/json or text/plain"),
+                    "409": error("The response_id belongs to another touchpoint or question"),
                     "422": error("A field is invalid (named in `field`)"), "429": error("Rate limit; see Retry-After")})),
-                    "application/json", schema_ref("Response")),
+                    "application/json", post_schema(config)),
                 "get": op(Admin, "Stored responses, oldest first; without `limit` every row, streamed",
                     vec![query("touchpoint", "Only this touchpoint"),
                          typed_query("limit", "At most this many (1 to 10000; all when absent)", int(1, 10_000)),
@@ -225,14 +213,15 @@ fn paths(config: &Config) -> Value {
                 json!({"200": ok_json("FollowUpItem", "The entry after the step"), "403": error("Missing CSRF token (cookie auth)"),
                        "404": error("No such response"), "409": error("Not in the queue, or a step out of order"), "422": error("Bad state, or a note is needed")})),
                 "application/json", schema_ref("FollowUpStep"))},
-            "/": {"get": op(Page, "Dashboard: the journey map", page_filters(), json!({"200": html("The journey map"), "400": html("A filter is unusable: explained above the default map")}))},
+            "/": {"get": op(Page, "Dashboard: the journey map", filters(Some(config)), json!({"200": html("The journey map"), "400": html("A filter is unusable: explained above the default map")}))},
             "/touchpoints/{id}": {"get": op(Page, "Dashboard: one touchpoint — distribution, trend, comments",
-                [vec![path_param("id", "Touchpoint id")], page_filters(), vec![query("band", "Comments in this band only")]].concat(),
+                [vec![path_param("id", "Touchpoint id")], filters(Some(config)), vec![typed_query("band", "Comments in this band only", one_of(&BANDS))]].concat(),
                 json!({"200": html("The touchpoint page"), "400": html("A filter is unusable: explained above the default page"), "404": html("Not a touchpoint in the config")}))},
-            "/follow-ups": {"get": op(Page, "Dashboard: the follow-up queue", [page_filters(), vec![query("state", "todo (default), open, contacted, recovered, lost or all")]].concat(),
+            "/follow-ups": {"get": op(Page, "Dashboard: the follow-up queue", [filters(Some(config)), vec![typed_query("state", "todo (default), open, contacted, recovered, lost or all", json!({"type": "string", "pattern": STATES}))]].concat(),
                 json!({"200": html("The queue"), "400": html("A filter is unusable: explained above the default queue")}))},
             "/follow-ups/{response_id}": {"post": with_body(op(Page, "Dashboard form: a follow-up step", vec![path_param("response_id", "The response")],
-                json!({"303": {"description": "Done; back to the list"}, "403": html("Missing or stale CSRF token"), "404": html("No such response"), "409": html("Step out of order"), "422": html("A note is needed")})),
+                json!({"303": {"description": "Done; back to the list"}, "400": html("The form cannot be read"), "403": html("Missing or stale CSRF token"),
+                    "404": html("No such response"), "409": html("Step out of order"), "415": html("Not a form post"), "422": html("A note is needed, or a field is wrong")})),
                 "application/x-www-form-urlencoded", step_form)},
             "/login": {
                 "get": op(Public, "Login form", vec![query("next", "Path to return to")], json!({"200": html("The form"), "429": html("Too many wrong tokens from this address; see Retry-After")})),
@@ -270,6 +259,45 @@ fn step() -> Value {
     ]})
 }
 
+/// A post: the payload, naming one of the config's touchpoints with its
+/// stage and question, and a score on that question's scale (answers for
+/// touchpoints served earlier are taken too; the document shows today's).
+fn post_schema(config: &Config) -> Value {
+    let branches: Vec<Value> = config
+        .touchpoints
+        .iter()
+        .map(|t| {
+            let q = t.question.kind;
+            json!({"properties": {
+                "touchpoint": {"const": t.id}, "stage": {"const": t.stage}, "question": {"const": q.as_str()},
+                "score": {"type": ["integer", "null"], "minimum": q.min(), "maximum": q.max()}}})
+        })
+        .collect();
+    let which = if branches.is_empty() {
+        json!({"not": {}})
+    } else {
+        json!({"oneOf": branches})
+    };
+    json!({"allOf": [schema_ref("Response"), which]})
+}
+
+/// The protocol's payload schema, with the window the collector takes for
+/// `occurred_at` (2000-01-01 to a day from now): the pattern admits the
+/// whole years before this one, which is all a JSON Schema can say.
+pub fn response_schema(now: i64) -> Value {
+    let mut schema = touchpoint_protocol::response::payload_schema();
+    let this_year: i32 = crate::clock::date(now)[..4].parse().unwrap_or(2000);
+    let years: Vec<String> = (2000..this_year.max(2001)).map(|y| y.to_string()).collect();
+    let at = &mut schema["properties"]["occurred_at"];
+    if let Some(p) = at["pattern"].as_str() {
+        at["pattern"] = json!(p.replacen("^[0-9]{4}-", &format!("^({})-", years.join("|")), 1));
+        at["description"] = json!(
+            "RFC 3339 time of the state change, from the respondent's clock: from 2000-01-01 to a day from now (422 outside)"
+        );
+    }
+    schema
+}
+
 fn schemas() -> Value {
     let text = json!({"type": "string"});
     let opt_text = json!({"type": ["string", "null"]});
@@ -288,7 +316,7 @@ fn schemas() -> Value {
         "Error": {"type": "object", "required": ["error", "field"], "properties": {"error": text, "field": opt_text}},
         "Accepted": {"type": "object", "properties": {"ok": {"const": true}, "response_id": text}},
         // Generated from the protocol's types, bounded as its validator is.
-        "Response": touchpoint_protocol::response::payload_schema(),
+        "Response": response_schema(crate::clock::now_epoch()),
         "StoredResponse": {"allOf": [schema_ref("Response"), {"type": "object", "properties": {
             "received_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}}]},
         "Report": {"type": "object", "properties": {
@@ -309,6 +337,9 @@ fn schemas() -> Value {
         "FollowUpStep": step()
     })
 }
+
+/// Every band name of every question type.
+const BANDS: [&str; 6] = ["detractor", "passive", "promoter", "low", "neutral", "high"];
 
 /// `state=`: the queue's states, comma-separated, `todo`, `all` or empty.
 const STATES: &str =

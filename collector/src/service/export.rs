@@ -5,7 +5,7 @@
 use crate::clock;
 use crate::model::{ResponseFilter, StoredResponse};
 use crate::report::period::Period;
-use crate::report::query::{attribute, ReportQuery};
+use crate::report::query::{attribute, days, ReportQuery};
 use crate::store::{Store, StoreError};
 use axum::body::Bytes;
 use futures_util::Stream;
@@ -79,13 +79,7 @@ pub fn filter(q: &ReportQuery, now: i64) -> Result<ResponseFilter, FieldError> {
     let (from, to) = if set(&q.from).is_none() && set(&q.to).is_none() && set(&q.days).is_none() {
         (None, None)
     } else {
-        let days = match set(&q.days) {
-            None => None,
-            Some(d) => Some(d.parse::<u32>().map_err(|_| FieldError {
-                field: Some("days".into()),
-                error: format!("{d:?} is not a whole number of days"),
-            })?),
-        };
+        let days = days(set(&q.days).as_deref())?;
         let p = Period::resolve(set(&q.from).as_deref(), set(&q.to).as_deref(), days, now)?;
         (Some(p.from), Some(p.to))
     };

@@ -17,6 +17,8 @@ pub enum StoreError {
     Postgres(String),
     /// A stored row could not be read back as a response.
     Corrupt(String),
+    /// The write contradicts what is stored (said to the client, 409).
+    Conflict(String),
 }
 
 impl fmt::Display for StoreError {
@@ -31,6 +33,7 @@ impl fmt::Display for StoreError {
             StoreError::Sqlite(e) => write!(f, "SQLite: {e}"),
             StoreError::Postgres(e) => write!(f, "PostgreSQL: {e}"),
             StoreError::Corrupt(msg) => write!(f, "stored row is unreadable: {msg}"),
+            StoreError::Conflict(msg) => f.write_str(msg),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! backends read the existing row, call [`plan`], and bind its parameters.
 
 use super::sql::Param;
+use super::StoreError;
 use crate::alerts::AlertRule;
 use crate::clock;
 use std::borrow::Cow;
@@ -43,14 +44,25 @@ fn counts_as_answered(r: &Response) -> bool {
 }
 
 /// Plans the save of `incoming` over `existing` at `now_ms`; `new_id` names
-/// each alert.
+/// each alert. A post under an id that belongs to another touchpoint or
+/// question is refused: merging it would mix two surveys' answers.
 pub fn plan<'a>(
     existing: Option<Response>,
     incoming: &'a Response,
     rules: &[AlertRule],
     now_ms: i64,
     mut new_id: impl FnMut() -> String,
-) -> SavePlan<'a> {
+) -> Result<SavePlan<'a>, StoreError> {
+    if let Some(stored) = &existing {
+        if stored.touchpoint != incoming.touchpoint || stored.question != incoming.question {
+            return Err(StoreError::Conflict(format!(
+                "response_id {} belongs to touchpoint {:?} ({}); send a new response_id for another survey",
+                stored.response_id,
+                stored.touchpoint,
+                stored.question.as_str()
+            )));
+        }
+    }
     let was = existing.as_ref().is_some_and(counts_as_answered);
     let merged = match existing {
         Some(stored) => Cow::Owned(stored.merge(incoming)),
@@ -74,12 +86,12 @@ pub fn plan<'a>(
         })
         .collect();
     let occurred_epoch = clock::epoch_seconds(&merged.occurred_at).unwrap_or(now_ms / 1000);
-    SavePlan {
+    Ok(SavePlan {
         merged,
         alerts,
         answered_delta,
         occurred_epoch,
-    }
+    })
 }
 
 impl SavePlan<'_> {

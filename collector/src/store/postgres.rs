@@ -159,7 +159,7 @@ impl PgStore {
             &rules,
             clock::now_ms(),
             alerts::new_alert_id,
-        );
+        )?;
         let now = clock::now_rfc3339_millis();
         tx.execute(&upsert, &params(&plan.upsert_params(&now)))
             .await?;

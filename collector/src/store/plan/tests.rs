@@ -1,4 +1,5 @@
 use super::*;
+use crate::store::StoreError;
 use serde_json::json;
 use touchpoint_protocol::alerts::parse_rules;
 use touchpoint_protocol::QuestionType;
@@ -34,7 +35,7 @@ fn ids() -> impl FnMut() -> String {
 fn a_new_answer_is_written_as_posted_counted_and_alerted() {
     let incoming = response(Status::Answered, Some(3), "2026-11-23T10:00:00Z");
     let rules = detractor_rule();
-    let p = plan(None, &incoming, &rules, 1_764_000_000_123, ids());
+    let p = plan(None, &incoming, &rules, 1_764_000_000_123, ids()).unwrap();
     assert!(matches!(p.merged, Cow::Borrowed(_)));
     assert_eq!(p.answered_delta, Some(("order-confirmed".to_string(), 1)));
     assert_eq!(p.occurred_epoch, 1_795_428_000);
@@ -54,7 +55,7 @@ fn a_new_answer_is_written_as_posted_counted_and_alerted() {
 #[test]
 fn upsert_parameters_follow_the_column_order() {
     let incoming = response(Status::Shown, None, "2026-11-23T10:00:00Z");
-    let p = plan(None, &incoming, &[], 0, ids());
+    let p = plan(None, &incoming, &[], 0, ids()).unwrap();
     let params = p.upsert_params("2026-11-23T10:00:01.000Z");
     assert_eq!(params.len(), 16);
     assert_eq!(params[1], Param::Text("order-confirmed".into()));
@@ -71,12 +72,12 @@ fn upsert_parameters_follow_the_column_order() {
 fn merges_move_the_answered_count_both_ways_and_never_twice() {
     let shown = response(Status::Shown, None, "2026-11-23T10:00:00Z");
     let answered = response(Status::Answered, Some(9), "2026-11-23T10:00:05Z");
-    let up = plan(Some(shown.clone()), &answered, &[], 0, ids());
+    let up = plan(Some(shown.clone()), &answered, &[], 0, ids()).unwrap();
     assert_eq!(up.merged.status, Status::Answered);
     assert_eq!(up.answered_delta, Some(("order-confirmed".into(), 1)));
 
     // A late `shown` after the answer changes neither the status nor the count.
-    let late = plan(Some(answered.clone()), &shown, &[], 0, ids());
+    let late = plan(Some(answered.clone()), &shown, &[], 0, ids()).unwrap();
     assert_eq!(late.merged.status, Status::Answered);
     assert_eq!(late.merged.score, Some(9));
     assert_eq!(late.answered_delta, None);
@@ -84,14 +85,14 @@ fn merges_move_the_answered_count_both_ways_and_never_twice() {
     // A post claiming the counted answer was a preview changes nothing.
     let mut preview = answered.clone();
     preview.preview = true;
-    let hidden = plan(Some(answered.clone()), &preview, &[], 0, ids());
+    let hidden = plan(Some(answered.clone()), &preview, &[], 0, ids()).unwrap();
     assert!(!hidden.merged.preview);
     assert_eq!(hidden.answered_delta, None);
 
     // A preview that is answered never counts.
     let mut shown_preview = shown.clone();
     shown_preview.preview = true;
-    let p = plan(Some(shown_preview), &answered, &[], 0, ids());
+    let p = plan(Some(shown_preview), &answered, &[], 0, ids()).unwrap();
     assert!(p.merged.preview);
     assert_eq!(p.answered_delta, None);
 }
@@ -100,11 +101,30 @@ fn merges_move_the_answered_count_both_ways_and_never_twice() {
 fn only_matching_answers_queue_alerts() {
     let rules = detractor_rule();
     let promoter = response(Status::Answered, Some(10), "2026-11-23T10:00:00Z");
-    assert!(plan(None, &promoter, &rules, 0, ids()).alerts.is_empty());
+    assert!(plan(None, &promoter, &rules, 0, ids())
+        .unwrap()
+        .alerts
+        .is_empty());
     let mut ces = response(Status::Answered, Some(2), "2026-11-23T10:00:00Z");
     ces.question = QuestionType::Ces;
-    assert!(plan(None, &ces, &rules, 0, ids()).alerts.is_empty());
+    assert!(plan(None, &ces, &rules, 0, ids())
+        .unwrap()
+        .alerts
+        .is_empty());
     let unreadable = response(Status::Answered, Some(1), "2026-11-23T10:00:00Z");
-    let p = plan(None, &unreadable, &rules, 5_000, ids());
+    let p = plan(None, &unreadable, &rules, 5_000, ids()).unwrap();
     assert_eq!(p.alerts.len(), 1);
+}
+
+#[test]
+fn a_post_for_another_survey_under_the_same_id_is_refused() {
+    let nps = response(Status::Answered, Some(9), "2026-11-23T10:00:00Z");
+    let mut ces = nps.clone();
+    ces.question = QuestionType::Ces;
+    ces.score = Some(2);
+    let e = plan(Some(nps.clone()), &ces, &[], 0, ids()).unwrap_err();
+    assert!(matches!(e, StoreError::Conflict(_)), "{e}");
+    let mut elsewhere = nps.clone();
+    elsewhere.touchpoint = "help-article-read".into();
+    assert!(plan(Some(nps), &elsewhere, &[], 0, ids()).is_err());
 }

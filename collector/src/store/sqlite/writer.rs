@@ -133,7 +133,7 @@ fn write(
             .pop()
             .map(|s| s.response);
             let now_ms = clock::now_ms();
-            let plan = plan::plan(existing, incoming, rules, now_ms, alerts::new_alert_id);
+            let plan = plan::plan(existing, incoming, rules, now_ms, alerts::new_alert_id)?;
             let now = clock::now_rfc3339_millis();
             upsert.execute(params_from_iter(plan.upsert_params(&now)))?;
             written.alerts += enqueue_all(&mut enqueue, &plan)?;
