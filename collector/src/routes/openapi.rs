@@ -247,11 +247,11 @@ fn paths(config: &Config) -> Value {
 /// `lost` with a note saying what happened.
 fn step() -> Value {
     let note = |required: bool| {
-        let mut n = json!({"type": "string", "maxLength": 2000});
         if required {
-            n["pattern"] = json!(r"\S");
+            json!({"type": "string", "maxLength": 2000, "pattern": r"\S"})
+        } else {
+            json!({"type": ["string", "null"], "maxLength": 2000})
         }
-        n
     };
     json!({"type": "object", "required": ["state"], "oneOf": [
         {"properties": {"state": {"const": "contacted"}, "note": note(false)}},

@@ -27,11 +27,12 @@ pub fn is_rfc3339(s: &str) -> bool {
         return false;
     }
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(99);
-    if !(1..=12).contains(&num(5..7))
-        || !(1..=31).contains(&num(8..10))
+    let (year, month) = (num(0..4), num(5..7));
+    if !(1..=12).contains(&month)
+        || !(1..=days_in_month(year, month)).contains(&num(8..10))
         || num(11..13) > 23
         || num(14..16) > 59
-        || num(17..19) > 60
+        || num(17..19) > 59
     {
         return false;
     }
@@ -45,7 +46,21 @@ pub fn is_rfc3339(s: &str) -> bool {
     }
     match rest.as_bytes() {
         [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit())
+                && (*h1 - b'0') * 10 + (*h2 - b'0') <= 23
+                && *m1 <= b'5'
+        }
         _ => false,
+    }
+}
+
+/// Days in `month` (1–12) of `year`: a date must exist on the calendar.
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }

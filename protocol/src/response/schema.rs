@@ -16,7 +16,9 @@ const UUID: &str = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}
 
 /// `occurred_at`: what [`is_rfc3339`](super::is_rfc3339) accepts (a space or
 /// lowercase `t`/`z` too, any number of fraction digits, a numeric offset).
-pub(super) const RFC3339: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$";
+/// Dates that exist (29 February aside, which the reader takes in leap
+/// years), times without leap seconds, offsets up to ±23:59.
+pub(super) const RFC3339: &str = "^[0-9]{4}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
 
 /// A string that is not blank: one character `str::trim` keeps (it removes
 /// Unicode White_Space). Spelt out rather than `\S`, whose whitespace is not

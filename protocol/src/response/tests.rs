@@ -82,6 +82,15 @@ fn rfc3339_parser() {
     assert!(!is_rfc3339("2026-13-23T10:00:00Z"));
     assert!(!is_rfc3339("2026-11-23"));
     assert!(!is_rfc3339("2026-11-23T10:00:00"));
+    // Only dates and offsets that exist.
+    assert!(!is_rfc3339("2019-02-30T10:00:00Z"));
+    assert!(!is_rfc3339("2026-04-31T10:00:00Z"));
+    assert!(is_rfc3339("2024-02-29T10:00:00Z"));
+    assert!(!is_rfc3339("2026-02-29T10:00:00Z"));
+    assert!(!is_rfc3339("2019-06-01T23:19:18.9+97:35"));
+    assert!(!is_rfc3339("2019-06-01T23:19:18+05:60"));
+    assert!(!is_rfc3339("2019-06-01T23:59:60Z"));
+    assert!(is_rfc3339("2019-06-01T23:19:18-23:59"));
 }
 
 #[test]
