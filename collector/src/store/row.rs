@@ -145,3 +145,8 @@ pub fn alert_counts(r: &dyn Columns) -> Result<AlertCounts, StoreError> {
         attempts: r.count_at(3)?,
     })
 }
+
+/// A row of one nullable text column (the deletes of `sql::delete_responses`).
+pub fn optional_text(r: &dyn Columns) -> Result<Option<String>, StoreError> {
+    r.text(0)
+}

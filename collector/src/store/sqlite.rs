@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0002_occurred_epoch.sql"),
     include_str!("migrations/sqlite/0003_follow_ups.sql"),
     include_str!("migrations/sqlite/0004_alert_outbox.sql"),
+    include_str!("migrations/sqlite/0005_respondent_index.sql"),
 ];
 /// Responses waiting for the writer before senders are made to wait.
 const QUEUE_DEPTH: usize = 16 * 1024;
@@ -165,6 +166,25 @@ impl SqliteStore {
     ) -> Result<Vec<T>, StoreError> {
         self.write(move |conn| query(conn, &sql, &params, map))
             .await
+    }
+
+    /// Every statement in one transaction on the writer thread, in turn
+    /// with the saves; the rows each returned.
+    pub(super) async fn write_all<T: Send + 'static>(
+        &self,
+        statements: Vec<(String, Vec<Param>)>,
+        map: MapRow<T>,
+    ) -> Result<Vec<Vec<T>>, StoreError> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut out = Vec::with_capacity(statements.len());
+            for (sql, params) in &statements {
+                out.push(query(&tx, sql, params, map)?);
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
     }
 
     pub(super) async fn execute(&self, sql: String, params: Vec<Param>) -> Result<u64, StoreError> {
