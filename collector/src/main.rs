@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use touchpoint_collector::check::check;
+use touchpoint_collector::model::Erasure;
 use touchpoint_collector::ratelimit::{self, failures};
 use touchpoint_collector::report::query::ReportQuery;
 use touchpoint_collector::schema::config_schema;
@@ -103,6 +104,18 @@ enum Command {
         #[command(flatten)]
         query: ReportQuery,
     },
+    /// Right to erasure: delete every response of one respondent, with
+    /// their follow-ups and alert copies, in one transaction; prints the
+    /// rows deleted per table as JSON.
+    Erase {
+        /// The respondent id the widget sent.
+        #[arg(long)]
+        respondent: String,
+        /// The database (`path`, `sqlite:path`, `sqlite://path` or a
+        /// `postgres://` URL).
+        #[arg(long, default_value = "touchpoint.db")]
+        db: String,
+    },
     /// Check a config file: print every problem, or a one-line summary.
     Check { file: PathBuf },
     /// Print the config's JSON Schema.
@@ -178,6 +191,16 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Erase { respondent, db } => match run_erase(&db, &respondent) {
+            Ok(erasure) => {
+                println!("{erasure}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Check { file } => {
             let report = check(&file);
             for line in &report.lines {
@@ -235,6 +258,40 @@ impl From<LimitFlags> for ConnectionLimits {
     }
 }
 
+/// A `--db` that must already exist: reading or deleting must not create
+/// an empty SQLite database by mistake.
+fn existing_db(db: &str) -> Result<(), Box<dyn std::error::Error>> {
+    if let DbTarget::Sqlite(path) = DbTarget::parse(db)? {
+        if !path.is_file() {
+            return Err(format!(
+                "--db {db}: no database there; pass the file `touchpoint serve` uses"
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// `touchpoint erase`: what `DELETE /v1/respondents/{respondent}` does, as
+/// the same JSON.
+fn run_erase(db: &str, respondent: &str) -> Result<String, Box<dyn std::error::Error>> {
+    if respondent.trim().is_empty() {
+        return Err("--respondent is empty; pass the respondent id the widget sent".into());
+    }
+    existing_db(db)?;
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let store = Store::open(db).map_err(|e| format!("--db {db}: {e}"))?;
+        let deleted = store.erase_respondent(respondent).await;
+        store.close().await;
+        let erasure = Erasure {
+            respondent: respondent.to_string(),
+            deleted: deleted?,
+        };
+        Ok(serde_json::to_string(&erasure)?)
+    })
+}
+
 /// `touchpoint export`: the same pages as `GET /v1/export`, to stdout.
 fn run_export(
     db: &str,
@@ -244,15 +301,7 @@ fn run_export(
     let format = Format::parse(format).map_err(|e| format!("--{e}"))?;
     let filter = export::filter(query, touchpoint_collector::clock::now_epoch())
         .map_err(|e| format!("--{e}"))?;
-    // Exporting must not create an empty database by mistake.
-    if let DbTarget::Sqlite(path) = DbTarget::parse(db)? {
-        if !path.is_file() {
-            return Err(format!(
-                "--db {db}: no database there; pass the file `touchpoint serve` uses"
-            )
-            .into());
-        }
-    }
+    existing_db(db)?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         let store = Store::open(db).map_err(|e| format!("--db {db}: {e}"))?;
