@@ -12,6 +12,7 @@ use touchpoint_collector::schema::config_schema;
 use touchpoint_collector::server::{listen, serve, ConnectionLimits, ServeOptions};
 use touchpoint_collector::service::delivery::DeliveryOptions;
 use touchpoint_collector::service::export::{self, Format};
+use touchpoint_collector::service::retention::RetentionOptions;
 use touchpoint_collector::store::{DbTarget, Store};
 use tracing_subscriber::EnvFilter;
 
@@ -89,6 +90,11 @@ enum Command {
         /// Longest wait between webhook retries, in ms.
         #[arg(long, default_value_t = 300_000)]
         alert_retry_max_ms: u64,
+        /// Delete responses older than this many days (with their
+        /// follow-ups and alert copies), at start-up and then hourly; off
+        /// unless set. Delivered alert copies go after 30 days regardless.
+        #[arg(long, env = "TOUCHPOINT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        retention_days: Option<u32>,
         #[command(flatten)]
         limits: LimitFlags,
     },
@@ -142,6 +148,7 @@ fn main() -> ExitCode {
             public_url,
             alert_retry_min_ms,
             alert_retry_max_ms,
+            retention_days,
             limits,
         } => {
             tracing_subscriber::fmt()
@@ -167,6 +174,10 @@ fn main() -> ExitCode {
                 client_ip_header,
                 public_url,
                 alerts: alert_options(alert_retry_min_ms, alert_retry_max_ms),
+                retention: RetentionOptions {
+                    days: retention_days,
+                    ..RetentionOptions::default()
+                },
                 limits: limits.into(),
                 demo,
             };

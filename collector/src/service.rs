@@ -1,8 +1,10 @@
 //! Use-cases above the store and below HTTP: loading the journey report,
-//! stepping follow-ups, streaming exports, delivering alerts. Routes and the
-//! dashboard call these; nothing here knows about a request.
+//! stepping follow-ups, streaming exports, delivering alerts, purging what
+//! is past retention. Routes and the dashboard call these; nothing here
+//! knows about a request.
 
 pub mod delivery;
 pub mod export;
 pub mod follow_ups;
 pub mod report;
+pub mod retention;
