@@ -122,6 +122,12 @@ impl Store {
         each!(self, s => s.answered_counts())
     }
 
+    /// Reads the answered counts again from the database, where another
+    /// process (`touchpoint erase`, another collector) may have changed them.
+    pub async fn reload_answered_counts(&self) -> Result<(), StoreError> {
+        each!(self, s => s.reload_answered_counts().await)
+    }
+
     /// Commits everything queued, then stops accepting writes.
     pub async fn close(&self) {
         each!(self, s => s.close().await)

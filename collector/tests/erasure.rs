@@ -238,3 +238,21 @@ async fn the_cli_erases_the_same_rows_and_prints_the_same_json() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no database there"));
     assert!(!missing.exists());
 }
+
+#[tokio::test]
+async fn a_running_collector_rereads_its_counts_after_an_erasure_made_elsewhere() {
+    let app = TestApp::with_config(&config());
+    seed(&app).await;
+    // `touchpoint erase` while the collector runs: another process, another store.
+    let elsewhere = touchpoint_collector::store::Store::open(&app.db_url).unwrap();
+    let deleted = elsewhere.erase_respondent("r-gone").await.unwrap();
+    assert_eq!(deleted.responses, 3);
+    elsewhere.close().await;
+
+    app.state.store.reload_answered_counts().await.unwrap();
+    assert_eq!(
+        app.state.store.answered_counts().get("order-confirmed"),
+        Some(&2)
+    );
+    assert!(!closed(&app.get("/v1/config").await.json()));
+}

@@ -167,6 +167,30 @@ async fn the_retention_task_purges_again_on_every_tick() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // An erasure by another process (`touchpoint erase`): the next tick
+    // re-reads the answered counts, so the caps follow.
+    let elsewhere = touchpoint_collector::store::Store::open(&app.db_url).unwrap();
+    assert_eq!(
+        elsewhere.erase_respondent("r-123").await.unwrap().responses,
+        1
+    );
+    elsewhere.close().await;
+    let answered = || {
+        app.state
+            .store
+            .answered_counts()
+            .get("order-confirmed")
+            .copied()
+    };
+    assert_eq!(answered(), Some(1));
+    while answered().unwrap_or(0) != 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the counts were not re-read: {:?}",
+            app.state.store.answered_counts()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     task.abort();
 }
 

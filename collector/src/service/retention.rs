@@ -1,7 +1,9 @@
 //! The retention task: at start-up and then every hour, deletes responses
 //! older than `--retention-days` (with their follow-ups and alert copies),
 //! and — whatever the flag — alert copies 30 days after they were delivered
-//! or given up (their bodies copy the answer and its comment).
+//! or given up (their bodies copy the answer and its comment). Each time it
+//! also re-reads the answered counts, so the caps follow an erasure made by
+//! `touchpoint erase` in another process within the hour.
 
 use crate::clock::{now_epoch, now_ms};
 use crate::model::Deleted;
@@ -84,6 +86,9 @@ pub fn spawn(store: Store, opts: RetentionOptions) -> JoinHandle<()> {
                 Err(e) => {
                     tracing::error!(error = %e, "retention purge failed; trying again at the next one")
                 }
+            }
+            if let Err(e) = store.reload_answered_counts().await {
+                tracing::warn!(error = %e, "cannot re-read the answered counts");
             }
         }
     })

@@ -218,6 +218,13 @@ impl PgStore {
         Ok(client.execute(&stmt, &params(&p)).await?)
     }
 
+    pub async fn reload_answered_counts(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        let counts = load_answered_counts(&client).await?;
+        self.0.answered.replace(counts);
+        Ok(())
+    }
+
     pub fn alert_signal(&self) -> Arc<Notify> {
         self.0.alerts.clone()
     }

@@ -195,6 +195,18 @@ impl SqliteStore {
         .await
     }
 
+    pub async fn reload_answered_counts(&self) -> Result<(), StoreError> {
+        let answered = self.0.answered.clone();
+        // On the writer thread, which applies the saves' deltas: none can
+        // land between this read and the replace.
+        self.write(move |conn| {
+            let counts = query(conn, sql::ANSWERED_COUNTS, &[], row::touchpoint_count)?;
+            answered.replace(counts.into_iter().collect());
+            Ok(())
+        })
+        .await
+    }
+
     pub fn alert_signal(&self) -> Arc<Notify> {
         self.0.alerts.clone()
     }
