@@ -9,6 +9,9 @@
 /// answered counts can be lowered.
 ///
 /// The children go first because they are found through the responses.
+/// (On PostgreSQL each statement sees what was committed before it began:
+/// an answer saved for the same respondent in between may leave an alert
+/// copy behind, which goes 30 days after its delivery like any other.)
 pub fn delete_responses(selected: &str) -> [String; 3] {
     let ids = format!("SELECT response_id FROM responses WHERE {selected}");
     [
