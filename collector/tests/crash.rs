@@ -54,8 +54,9 @@ async fn poster(base: String, next: Arc<AtomicU32>, acked: Arc<Mutex<Vec<u32>>>)
     }
 }
 
-/// `GET /v1/export?format=jsonl`: how many rows each response id has.
-async fn stored(base: &str) -> HashMap<String, u32> {
+/// `GET /v1/export?format=jsonl`: per response id, how many rows it has
+/// and the score of the last.
+async fn stored(base: &str) -> HashMap<String, (u32, u64)> {
     let text = client()
         .get(format!("{base}/v1/export?format=jsonl"))
         .bearer_auth(TOKEN)
@@ -71,9 +72,11 @@ async fn stored(base: &str) -> HashMap<String, u32> {
     let mut rows = HashMap::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let row: serde_json::Value = serde_json::from_str(line).unwrap();
-        *rows
+        let entry = rows
             .entry(row["response_id"].as_str().unwrap().to_string())
-            .or_default() += 1;
+            .or_insert((0, 0));
+        entry.0 += 1;
+        entry.1 = row["score"].as_u64().unwrap();
     }
     rows
 }
@@ -127,8 +130,11 @@ async fn kill_during_load() {
         lost.len(),
         acked.len()
     );
-    let twice: Vec<_> = rows.iter().filter(|(_, n)| **n != 1).collect();
+    let twice: Vec<_> = rows.iter().filter(|(_, (n, _))| *n != 1).collect();
     assert!(twice.is_empty(), "stored more than once: {twice:?}");
+    for n in &acked {
+        assert_eq!(rows[&uuid(*n)].1, u64::from(n % 11), "the score of {n}");
+    }
     // Only answers that were sent can be there (some got no 202 in time).
     assert!(rows.len() <= sent as usize && rows.len() >= acked.len());
     eprintln!(
