@@ -5,12 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use touchpoint_collector::check::check;
+use touchpoint_collector::model::Erasure;
 use touchpoint_collector::ratelimit::{self, failures};
 use touchpoint_collector::report::query::ReportQuery;
 use touchpoint_collector::schema::config_schema;
 use touchpoint_collector::server::{listen, serve, ConnectionLimits, ServeOptions};
 use touchpoint_collector::service::delivery::DeliveryOptions;
 use touchpoint_collector::service::export::{self, Format};
+use touchpoint_collector::service::retention::RetentionOptions;
 use touchpoint_collector::store::{DbTarget, Store};
 use tracing_subscriber::EnvFilter;
 
@@ -88,6 +90,11 @@ enum Command {
         /// Longest wait between webhook retries, in ms.
         #[arg(long, default_value_t = 300_000)]
         alert_retry_max_ms: u64,
+        /// Delete responses older than this many days (with their
+        /// follow-ups and alert copies), at start-up and then hourly; off
+        /// unless set. Delivered alert copies go after 30 days regardless.
+        #[arg(long, env = "TOUCHPOINT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        retention_days: Option<u32>,
         #[command(flatten)]
         limits: LimitFlags,
     },
@@ -102,6 +109,18 @@ enum Command {
         format: String,
         #[command(flatten)]
         query: ReportQuery,
+    },
+    /// Right to erasure: delete every response of one respondent, with
+    /// their follow-ups and alert copies, in one transaction; prints the
+    /// rows deleted per table as JSON.
+    Erase {
+        /// The respondent id the widget sent.
+        #[arg(long)]
+        respondent: String,
+        /// The database (`path`, `sqlite:path`, `sqlite://path` or a
+        /// `postgres://` URL).
+        #[arg(long, default_value = "touchpoint.db")]
+        db: String,
     },
     /// Check a config file: print every problem, or a one-line summary.
     Check { file: PathBuf },
@@ -129,6 +148,7 @@ fn main() -> ExitCode {
             public_url,
             alert_retry_min_ms,
             alert_retry_max_ms,
+            retention_days,
             limits,
         } => {
             tracing_subscriber::fmt()
@@ -154,6 +174,10 @@ fn main() -> ExitCode {
                 client_ip_header,
                 public_url,
                 alerts: alert_options(alert_retry_min_ms, alert_retry_max_ms),
+                retention: RetentionOptions {
+                    days: retention_days,
+                    ..RetentionOptions::default()
+                },
                 limits: limits.into(),
                 demo,
             };
@@ -171,6 +195,16 @@ fn main() -> ExitCode {
         Command::Export { db, format, query } => match run_export(&db, &format, &query) {
             Ok(rows) => {
                 eprintln!("{rows} response(s) exported");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Erase { respondent, db } => match run_erase(&db, &respondent) {
+            Ok(erasure) => {
+                println!("{erasure}");
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -235,6 +269,40 @@ impl From<LimitFlags> for ConnectionLimits {
     }
 }
 
+/// A `--db` that must already exist: reading or deleting must not create
+/// an empty SQLite database by mistake.
+fn existing_db(db: &str) -> Result<(), Box<dyn std::error::Error>> {
+    if let DbTarget::Sqlite(path) = DbTarget::parse(db)? {
+        if !path.is_file() {
+            return Err(format!(
+                "--db {db}: no database there; pass the file `touchpoint serve` uses"
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// `touchpoint erase`: what `DELETE /v1/respondents/{respondent}` does, as
+/// the same JSON.
+fn run_erase(db: &str, respondent: &str) -> Result<String, Box<dyn std::error::Error>> {
+    if respondent.trim().is_empty() {
+        return Err("--respondent is empty; pass the respondent id the widget sent".into());
+    }
+    existing_db(db)?;
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let store = Store::open(db).map_err(|e| format!("--db {db}: {e}"))?;
+        let deleted = store.erase_respondent(respondent).await;
+        store.close().await;
+        let erasure = Erasure {
+            respondent: respondent.to_string(),
+            deleted: deleted?,
+        };
+        Ok(serde_json::to_string(&erasure)?)
+    })
+}
+
 /// `touchpoint export`: the same pages as `GET /v1/export`, to stdout.
 fn run_export(
     db: &str,
@@ -244,15 +312,7 @@ fn run_export(
     let format = Format::parse(format).map_err(|e| format!("--{e}"))?;
     let filter = export::filter(query, touchpoint_collector::clock::now_epoch())
         .map_err(|e| format!("--{e}"))?;
-    // Exporting must not create an empty database by mistake.
-    if let DbTarget::Sqlite(path) = DbTarget::parse(db)? {
-        if !path.is_file() {
-            return Err(format!(
-                "--db {db}: no database there; pass the file `touchpoint serve` uses"
-            )
-            .into());
-        }
-    }
+    existing_db(db)?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         let store = Store::open(db).map_err(|e| format!("--db {db}: {e}"))?;

@@ -9,6 +9,7 @@ pub mod follow_ups;
 pub mod health;
 pub mod openapi;
 pub mod report;
+pub mod respondents;
 pub mod responses;
 pub mod static_files;
 pub mod table;
@@ -20,7 +21,7 @@ use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use std::time::Duration;
 use table::Table;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -62,7 +63,7 @@ fn public_api(state: &AppState) -> Table<AppState> {
         })
 }
 
-/// Reports, exports and the follow-up queue: admin token or session.
+/// Reports, exports, the follow-up queue and erasure: admin token or session.
 fn admin_api(state: &AppState) -> Table<AppState> {
     use Method as M;
     Table::new()
@@ -73,6 +74,11 @@ fn admin_api(state: &AppState) -> Table<AppState> {
             "/v1/follow-ups/{response_id}",
             &[M::POST],
             post(follow_ups::step),
+        )
+        .route(
+            "/v1/respondents/{respondent}",
+            &[M::DELETE],
+            delete(respondents::erase),
         )
         .with(|r| {
             r.route_layer(middleware::from_fn_with_state(

@@ -8,6 +8,7 @@ use crate::config_watch::{self, ConfigHandle, LoadedConfig};
 use crate::ratelimit::failures::AuthFailures;
 use crate::ratelimit::Limits;
 use crate::service::delivery::{self, DeliveryOptions};
+use crate::service::retention::{self, RetentionOptions};
 use crate::state::AppState;
 use crate::store::{DbTarget, Store};
 pub use listen::ConnectionLimits;
@@ -48,6 +49,8 @@ pub struct ServeOptions {
     pub public_url: Option<String>,
     /// Webhook alert delivery (retries and backoff).
     pub alerts: DeliveryOptions,
+    /// `--retention-days`, and how often the purge runs.
+    pub retention: RetentionOptions,
     /// Timeouts, the connection cap and the shutdown deadline.
     pub limits: ConnectionLimits,
     /// `--demo`: serve the demo shop and the e2e test pages too.
@@ -119,8 +122,10 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
     };
     // Alerts queued before a restart (or a crash) are sent from here on.
     let deliveries = delivery::spawn(store.clone(), opts.alerts);
+    let purges = retention::spawn(store.clone(), opts.retention);
     listen::run(listener, app(state), &opts.limits, shutdown_signal()).await;
     watcher.abort();
+    purges.abort();
     deliveries.stop().await;
     store.close().await;
     tracing::info!("stopped; every accepted response is committed");

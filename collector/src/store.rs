@@ -1,8 +1,9 @@
 //! Where responses are kept, on SQLite or PostgreSQL. The routes and
 //! services see one [`Store`]; below it, everything is written once:
 //! all SQL in [`sql`], one row mapping ([`row`]), one save plan ([`plan`]),
-//! and the queries ([`queries`]) on top of three primitives each backend
-//! provides (read rows, write rows, execute). The backends keep only what
+//! and the queries ([`queries`]) on top of four primitives each backend
+//! provides (read rows, write rows, execute, and write rows of several
+//! statements in one transaction). The backends keep only what
 //! truly differs: connections, transactions, migrations and batching.
 
 mod error;
@@ -117,6 +118,16 @@ impl Store {
         each!(self, s => s.answered_counts().snapshot())
     }
 
+    fn answered(&self) -> &AnsweredCounts {
+        each!(self, s => s.answered_counts())
+    }
+
+    /// Reads the answered counts again from the database, where another
+    /// process (`touchpoint erase`, another collector) may have changed them.
+    pub async fn reload_answered_counts(&self) -> Result<(), StoreError> {
+        each!(self, s => s.reload_answered_counts().await)
+    }
+
     /// Commits everything queued, then stops accepting writes.
     pub async fn close(&self) {
         each!(self, s => s.close().await)
@@ -140,6 +151,15 @@ impl Store {
         map: MapRow<T>,
     ) -> Result<Vec<T>, StoreError> {
         each!(self, s => s.write_rows(sql, params, map).await)
+    }
+
+    /// Rows of several writing statements, all in one transaction.
+    async fn write_all<T: Send + 'static>(
+        &self,
+        statements: Vec<(String, Vec<Param>)>,
+        map: MapRow<T>,
+    ) -> Result<Vec<Vec<T>>, StoreError> {
+        each!(self, s => s.write_all(statements, map).await)
     }
 
     /// Runs a writing statement; returns the rows it changed.

@@ -79,6 +79,8 @@ async fn every_documented_operation_answers() {
         let uri = path
             .replace("{response_id}", &uuid(1))
             .replace("{id}", "order-confirmed")
+            // Not the detractor's respondent: the follow-up steps need it.
+            .replace("{respondent}", "r-nobody")
             .replace("/widget/{path}", "/widget/touchpoint.js")
             .replace("/test-pages/{path}", "/test-pages/page.html")
             .replace("{page}", "checkout/thank-you");

@@ -213,6 +213,10 @@ fn paths(config: &Config) -> Value {
                 json!({"200": ok_json("FollowUpItem", "The entry after the step"), "403": error("Missing CSRF token (cookie auth)"),
                        "404": error("No such response"), "409": error("Not in the queue, or a step out of order"), "422": error("Bad state, or a note is needed")})),
                 "application/json", schema_ref("FollowUpStep"))},
+            "/v1/respondents/{respondent}": {"delete": op(Admin, "Right to erasure: delete every response of this respondent, with their follow-ups and alert copies, in one transaction; X-CSRF-Token with the cookie",
+                vec![path_param("respondent", "The respondent id the widget sent (1–128 characters)")],
+                json!({"200": ok_json("Erasure", "Rows deleted per table (all 0 when nothing was stored)"),
+                       "400": error("Not a respondent id (named in `field`)"), "403": error("Missing CSRF token (cookie auth)")}))},
             "/": {"get": op(Page, "Dashboard: the journey map", filters(Some(config)), json!({"200": html("The journey map"), "400": html("A filter is unusable: explained above the default map")}))},
             "/touchpoints/{id}": {"get": op(Page, "Dashboard: one touchpoint — distribution, trend, comments",
                 [vec![path_param("id", "Touchpoint id")], filters(Some(config)), vec![typed_query("band", "Comments in this band only", one_of(&BANDS))]].concat(),
@@ -334,7 +338,10 @@ fn schemas() -> Value {
             "follow_up": {"type": "object", "properties": {
                 "state": {"enum": ["open", "contacted", "recovered", "lost"]}, "contacted_at": opt_text, "contact_note": opt_text,
                 "closed_at": opt_text, "outcome_note": opt_text}}}},
-        "FollowUpStep": step()
+        "FollowUpStep": step(),
+        "Erasure": {"type": "object", "required": ["respondent", "responses", "follow_ups", "alerts"], "properties": {
+            "respondent": text, "responses": {"type": "integer", "minimum": 0}, "follow_ups": {"type": "integer", "minimum": 0},
+            "alerts": {"type": "integer", "minimum": 0, "description": "alert_outbox rows: queued, delivered or given up"}}}
     })
 }
 

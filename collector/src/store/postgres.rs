@@ -196,10 +196,33 @@ impl PgStore {
         self.rows(sql, p, map).await
     }
 
+    /// Every statement in one transaction; the rows each returned.
+    pub(super) async fn write_all<T: Send + 'static>(
+        &self,
+        statements: Vec<(String, Vec<Param>)>,
+        map: MapRow<T>,
+    ) -> Result<Vec<Vec<T>>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let mut out = Vec::with_capacity(statements.len());
+        for (sql, p) in &statements {
+            out.push(query(&tx, sql, p, map).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
     pub(super) async fn execute(&self, sql: String, p: Vec<Param>) -> Result<u64, StoreError> {
         let client = self.client().await?;
         let stmt = client.prepare_cached(&sql).await?;
         Ok(client.execute(&stmt, &params(&p)).await?)
+    }
+
+    pub async fn reload_answered_counts(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        let counts = load_answered_counts(&client).await?;
+        self.0.answered.replace(counts);
+        Ok(())
     }
 
     pub fn alert_signal(&self) -> Arc<Notify> {

@@ -1,12 +1,12 @@
 //! The store's queries, written once for both databases on top of the
-//! backends' three primitives (`rows`, `write_rows`, `execute`).
+//! backends' primitives (`rows`, `write_rows`, `execute`, `write_all`).
 
-use super::sql::{self, Params};
+use super::sql::{self, Param, Params};
 use super::{row, Store, StoreError};
 use crate::clock;
 use crate::model::{
-    AlertCounts, AlertJob, CommentQuery, CountRow, FollowUpCounts, FollowUpItem, FollowUpQuery,
-    FollowUpState, ListFilter, Refusal, ResponseFilter, StoredResponse,
+    AlertCounts, AlertJob, CommentQuery, CountRow, Deleted, FollowUpCounts, FollowUpItem,
+    FollowUpQuery, FollowUpState, ListFilter, Refusal, ResponseFilter, StoredResponse,
 };
 
 impl Store {
@@ -218,5 +218,58 @@ impl Store {
     pub async fn served(&self) -> Result<Vec<(String, String, String)>, StoreError> {
         self.rows(sql::SERVED_ALL.to_string(), Vec::new(), row::served)
             .await
+    }
+
+    /// Deletes every response of `respondent`, with their follow-ups and
+    /// alert copies, in one transaction.
+    pub async fn erase_respondent(&self, respondent: &str) -> Result<Deleted, StoreError> {
+        self.delete_responses(sql::BY_RESPONDENT, vec![respondent.into()])
+            .await
+    }
+
+    /// Deletes up to `limit` of the responses that happened before
+    /// `before_epoch` (UTC seconds), oldest first, with their follow-ups and
+    /// alert copies, in one transaction.
+    pub async fn purge_occurred_before(
+        &self,
+        before_epoch: i64,
+        limit: u32,
+    ) -> Result<Deleted, StoreError> {
+        let params = vec![before_epoch.into(), i64::from(limit).into()];
+        self.delete_responses(sql::OCCURRED_BEFORE, params).await
+    }
+
+    /// Deletes the alert copies delivered or given up before `before_ms`.
+    pub async fn purge_done_alerts(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let sql = self.params().sql(sql::ALERTS_DONE_BEFORE);
+        self.execute(sql, vec![before_ms.into()]).await
+    }
+
+    /// Runs `sql::delete_responses` for the responses `selected` and lowers
+    /// the answered counts by the answered ones that went.
+    async fn delete_responses(
+        &self,
+        selected: &str,
+        params: Vec<Param>,
+    ) -> Result<Deleted, StoreError> {
+        let p = self.params();
+        let statements = sql::delete_responses(selected)
+            .iter()
+            .map(|s| (p.sql(s), params.clone()))
+            .collect();
+        let rows = self.write_all(statements, row::optional_text).await?;
+        let [alerts, follow_ups, responses] = <[_; 3]>::try_from(rows)
+            .map_err(|_| StoreError::Corrupt("a delete statement went missing".into()))?;
+        let deltas: Vec<_> = responses
+            .iter()
+            .flatten()
+            .map(|touchpoint| (touchpoint.clone(), -1))
+            .collect();
+        self.answered().apply(&deltas);
+        Ok(Deleted {
+            responses: responses.len() as u64,
+            follow_ups: follow_ups.len() as u64,
+            alerts: alerts.len() as u64,
+        })
     }
 }

@@ -150,3 +150,8 @@ pub fn alert_counts(r: &dyn Columns) -> Result<AlertCounts, StoreError> {
 pub fn served(r: &dyn Columns) -> Result<(String, String, String), StoreError> {
     Ok((r.text_at(0)?, r.text_at(1)?, r.text_at(2)?))
 }
+
+/// A row of one nullable text column (the deletes of `sql::delete_responses`).
+pub fn optional_text(r: &dyn Columns) -> Result<Option<String>, StoreError> {
+    r.text(0)
+}

@@ -4,12 +4,14 @@
 //! decided here. Migrations are the only SQL outside this file.
 
 mod alerts;
+mod erasure;
 mod follow_ups;
 mod responses;
 
 use crate::model::ResponseFilter;
 
 pub use alerts::*;
+pub use erasure::*;
 pub use follow_ups::*;
 pub use responses::*;
 

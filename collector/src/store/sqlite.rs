@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0003_follow_ups.sql"),
     include_str!("migrations/sqlite/0004_alert_outbox.sql"),
     include_str!("migrations/sqlite/0005_served_touchpoints.sql"),
+    include_str!("migrations/sqlite/0006_respondent_index.sql"),
 ];
 /// Responses waiting for the writer before senders are made to wait.
 const QUEUE_DEPTH: usize = 16 * 1024;
@@ -168,10 +169,41 @@ impl SqliteStore {
             .await
     }
 
+    /// Every statement in one transaction on the writer thread, in turn
+    /// with the saves; the rows each returned.
+    pub(super) async fn write_all<T: Send + 'static>(
+        &self,
+        statements: Vec<(String, Vec<Param>)>,
+        map: MapRow<T>,
+    ) -> Result<Vec<Vec<T>>, StoreError> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut out = Vec::with_capacity(statements.len());
+            for (sql, params) in &statements {
+                out.push(query(&tx, sql, params, map)?);
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
     pub(super) async fn execute(&self, sql: String, params: Vec<Param>) -> Result<u64, StoreError> {
         self.write(move |conn| {
             let mut stmt = conn.prepare_cached(&sql)?;
             Ok(stmt.execute(rusqlite::params_from_iter(&params))? as u64)
+        })
+        .await
+    }
+
+    pub async fn reload_answered_counts(&self) -> Result<(), StoreError> {
+        let answered = self.0.answered.clone();
+        // On the writer thread, which applies the saves' deltas: none can
+        // land between this read and the replace.
+        self.write(move |conn| {
+            let counts = query(conn, sql::ANSWERED_COUNTS, &[], row::touchpoint_count)?;
+            answered.replace(counts.into_iter().collect());
+            Ok(())
         })
         .await
     }

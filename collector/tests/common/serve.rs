@@ -19,6 +19,7 @@ const SERVE_ENV: &[&str] = &[
     "TOUCHPOINT_TRUSTED_PROXIES",
     "TOUCHPOINT_CLIENT_IP_HEADER",
     "TOUCHPOINT_PUBLIC_URL",
+    "TOUCHPOINT_RETENTION_DAYS",
 ];
 
 /// A running `touchpoint serve`, killed if a test fails before it stops.

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0003_follow_ups.sql"),
     include_str!("../migrations/postgres/0004_alert_outbox.sql"),
     include_str!("../migrations/postgres/0005_served_touchpoints.sql"),
+    include_str!("../migrations/postgres/0006_respondent_index.sql"),
 ];
 /// Connections per collector unless `TOUCHPOINT_PG_POOL` says otherwise:
 /// several collectors must fit in PostgreSQL's default 100 connections.
