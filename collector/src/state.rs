@@ -5,6 +5,7 @@
 use crate::auth::AdminAuth;
 use crate::client::Clients;
 use crate::config_watch::ConfigHandle;
+use crate::metrics::Metrics;
 use crate::ratelimit::failures::AuthFailures;
 use crate::ratelimit::Limits;
 use crate::store::Store;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub clients: Arc<Clients>,
     /// `--demo`: also serve the demo shop (`/shop/`) and the e2e test pages.
     pub demo: bool,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -35,6 +38,7 @@ impl AppState {
     /// proxy and plain HTTP.
     pub fn new(store: Store, config: ConfigHandle, widget_dir: PathBuf) -> AppState {
         AppState {
+            metrics: Arc::new(Metrics::new(&store)),
             store,
             config,
             widget_dir,

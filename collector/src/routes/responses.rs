@@ -91,8 +91,24 @@ pub async fn post(
     Posted(response): Posted,
 ) -> Result<(StatusCode, Json<Accepted>), AppError> {
     let response_id = response.response_id.clone();
-    let alerts = state.config.current().alerts.clone();
-    state.store.save_with_alerts(response, alerts).await?;
+    let config = state.config.current();
+    // Only ids from the config become label values: posts are public.
+    let touchpoint = if config
+        .config
+        .touchpoints
+        .iter()
+        .any(|t| t.id == response.touchpoint)
+    {
+        response.touchpoint.clone()
+    } else {
+        "(not in config)".into()
+    };
+    let status = response.status.as_str();
+    state
+        .store
+        .save_with_alerts(response, config.alerts.clone())
+        .await?;
+    state.metrics.ingested(&touchpoint, status);
     Ok((
         StatusCode::ACCEPTED,
         Json(Accepted {
