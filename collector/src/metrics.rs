@@ -191,13 +191,24 @@ impl Metrics {
 
     /// The document, with the scrape-time gauges set from `outbox` and the
     /// config in force (`version`, loaded at `loaded_at` Unix seconds).
+    /// Each of `touchpoints` has its ingestion series from the start (at 0),
+    /// so "no answers lately" is a rate of 0, not a missing series.
     pub fn render(
         &self,
         outbox: &AlertCounts,
         now_ms: i64,
         version: &str,
         loaded_at: i64,
+        touchpoints: &[&str],
     ) -> String {
+        for touchpoint in touchpoints {
+            for status in ["shown", "dismissed", "answered"] {
+                let _ = self.ingested.get_or_create(&IngestLabels {
+                    touchpoint: (*touchpoint).into(),
+                    status: status.into(),
+                });
+            }
+        }
         self.outbox_pending.set(outbox.pending as i64);
         self.outbox_given_up.set(outbox.given_up as i64);
         let age = outbox

@@ -12,8 +12,18 @@ use axum::response::{IntoResponse, Response};
 pub async fn get(State(state): State<AppState>) -> Result<Response, AppError> {
     let outbox = state.store.alert_counts().await?;
     let config = state.config.current();
-    let body = state
-        .metrics
-        .render(&outbox, clock::now_ms(), &config.version, config.loaded_at);
+    let touchpoints: Vec<&str> = config
+        .config
+        .touchpoints
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    let body = state.metrics.render(
+        &outbox,
+        clock::now_ms(),
+        &config.version,
+        config.loaded_at,
+        &touchpoints,
+    );
     Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response())
 }
