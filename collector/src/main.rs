@@ -254,11 +254,38 @@ fn main() -> ExitCode {
 /// Rotated copies kept by `--every` without `--keep`: two days of hourly copies.
 const DEFAULT_KEEP: usize = 48;
 
+/// Libraries whose debug lines can hold what must never be logged
+/// (tokio-postgres prints statement parameters — comments — at debug;
+/// the HTTP stack prints webhook hosts and paths). They stay at info
+/// unless `RUST_LOG` names them.
+const QUIET_BELOW_INFO: &[&str] = &[
+    "tokio_postgres",
+    "deadpool",
+    "reqwest",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "rustls",
+    "tower_http",
+];
+
+fn log_filter() -> EnvFilter {
+    let spec = std::env::var("RUST_LOG").unwrap_or_default();
+    let mut filter = EnvFilter::try_new(&spec)
+        .ok()
+        .filter(|_| !spec.trim().is_empty())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    for name in QUIET_BELOW_INFO {
+        if !spec.contains(name) {
+            filter = filter.add_directive(format!("{name}=info").parse().expect("a directive"));
+        }
+    }
+    filter
+}
+
 fn init_logs(format: &str) {
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(log_filter())
         .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
