@@ -19,6 +19,8 @@ const SERVE_ENV: &[&str] = &[
     "TOUCHPOINT_TRUSTED_PROXIES",
     "TOUCHPOINT_CLIENT_IP_HEADER",
     "TOUCHPOINT_PUBLIC_URL",
+    "TOUCHPOINT_METRICS_ADDR",
+    "TOUCHPOINT_LOG_FORMAT",
 ];
 
 /// A running `touchpoint serve`, killed if a test fails before it stops.
