@@ -1,5 +1,4 @@
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +12,6 @@ use touchpoint_collector::service::backup;
 use touchpoint_collector::service::delivery::DeliveryOptions;
 use touchpoint_collector::service::export::{self, Format};
 use touchpoint_collector::store::{DbTarget, Store};
-use tracing_subscriber::EnvFilter;
 
 /// Touchpoint collector: stores survey responses and serves the touchpoint
 /// config and the widget.
@@ -175,7 +173,7 @@ fn main() -> ExitCode {
             log_format,
             limits,
         } => {
-            init_logs(&log_format);
+            touchpoint_collector::logs::init(&log_format);
             let opts = ServeOptions {
                 config,
                 db,
@@ -223,7 +221,7 @@ fn main() -> ExitCode {
             keep,
             every,
         } => {
-            init_logs("text");
+            touchpoint_collector::logs::init("text");
             let keep = keep.map(|k| k as usize).or(every.map(|_| DEFAULT_KEEP));
             finish(run_backups(&db, &out, keep, every))
         }
@@ -253,46 +251,6 @@ fn main() -> ExitCode {
 
 /// Rotated copies kept by `--every` without `--keep`: two days of hourly copies.
 const DEFAULT_KEEP: usize = 48;
-
-/// Libraries whose debug lines can hold what must never be logged
-/// (tokio-postgres prints statement parameters — comments — at debug;
-/// the HTTP stack prints webhook hosts and paths). They stay at info
-/// unless `RUST_LOG` names them.
-const QUIET_BELOW_INFO: &[&str] = &[
-    "tokio_postgres",
-    "deadpool",
-    "reqwest",
-    "hyper",
-    "hyper_util",
-    "h2",
-    "rustls",
-    "tower_http",
-];
-
-fn log_filter() -> EnvFilter {
-    let spec = std::env::var("RUST_LOG").unwrap_or_default();
-    let mut filter = EnvFilter::try_new(&spec)
-        .ok()
-        .filter(|_| !spec.trim().is_empty())
-        .unwrap_or_else(|| EnvFilter::new("info"));
-    for name in QUIET_BELOW_INFO {
-        if !spec.contains(name) {
-            filter = filter.add_directive(format!("{name}=info").parse().expect("a directive"));
-        }
-    }
-    filter
-}
-
-fn init_logs(format: &str) {
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(log_filter())
-        .with_writer(std::io::stderr);
-    if format == "json" {
-        builder.json().init();
-    } else {
-        builder.with_ansi(std::io::stderr().is_terminal()).init();
-    }
-}
 
 fn finish(result: Result<(), String>) -> ExitCode {
     match result {
