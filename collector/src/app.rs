@@ -2,10 +2,10 @@
 //! merged, the not-found fallback, request logging, and panics caught into
 //! a 500 so no request takes the process down.
 
-use crate::error::AppError;
+use crate::error::{AppError, Reason};
 use crate::state::AppState;
 use crate::{dashboard, routes};
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
@@ -33,7 +33,7 @@ pub fn finish(router: Router<AppState>, state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound })
         // Inside the request log, so a caught panic is logged as its 500.
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
 
@@ -50,17 +50,40 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> axum::response::R
     AppError::Internal.into_response()
 }
 
-async fn log_request(req: Request, next: Next) -> axum::response::Response {
-    if !tracing::enabled!(tracing::Level::DEBUG) {
-        return next.run(req).await;
-    }
-    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+/// Every request: its latency and error (if any) into the metrics, one
+/// log line at debug, and one at warn when the collector itself failed.
+/// Logged: method, route, path, status, reason, time — never headers,
+/// bodies or query strings (tokens, comments and webhook URLs live there).
+async fn observe(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> axum::response::Response {
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "(unmatched)".to_owned(), |p| p.as_str().to_owned());
+    let path = tracing::enabled!(tracing::Level::WARN).then(|| req.uri().path().to_owned());
     let started = Instant::now();
     let res = next.run(req).await;
-    tracing::debug!(
-        "{method} {path} {} {:.1}ms",
-        res.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    let seconds = started.elapsed().as_secs_f64();
+    let status = res.status().as_u16();
+    let reason = match res.extensions().get::<Reason>() {
+        Some(r) => r.0,
+        None if status >= 500 => "server",
+        None if status >= 400 => "client",
+        None => "",
+    };
+    state
+        .metrics
+        .request(&route, method.as_str(), status, reason, seconds);
+    let ms = seconds * 1000.0;
+    let path = path.as_deref().unwrap_or("");
+    if status >= 500 {
+        tracing::warn!(%method, route, path, status, reason, ms, "request failed");
+    } else {
+        tracing::debug!(%method, route, path, status, reason, ms, "request");
+    }
     res
 }

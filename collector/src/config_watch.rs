@@ -25,6 +25,10 @@ pub struct LoadedConfig {
     pub problems: Vec<Problem>,
     /// The usable `alerts` entries.
     pub alerts: Arc<Vec<AlertRule>>,
+    /// A hash of the file as loaded (16 hex digits): which version is served.
+    pub version: String,
+    /// When it was loaded (Unix seconds).
+    pub loaded_at: i64,
 }
 
 /// Why a config file cannot be used.
@@ -62,6 +66,13 @@ impl LoadedConfig {
             alerts: Arc::new(parsed.config.alerts.clone()),
             config: parsed.config,
             problems: parsed.problems,
+            version: {
+                use std::hash::{DefaultHasher, Hash, Hasher};
+                let mut h = DefaultHasher::new();
+                text.hash(&mut h);
+                format!("{:016x}", h.finish())
+            },
+            loaded_at: crate::clock::now_epoch(),
         })
     }
 

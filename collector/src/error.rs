@@ -143,16 +143,45 @@ impl AppError {
     }
 }
 
+/// Why a request failed, in one word, for metrics and the request log
+/// (never the message, which may quote the client's input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reason(pub &'static str);
+
+impl AppError {
+    pub fn reason(&self) -> Reason {
+        Reason(match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Invalid(_) => "invalid",
+            AppError::BadQuery(_) => "bad_query",
+            AppError::PayloadTooLarge { .. } => "too_large",
+            AppError::UnsupportedMediaType { .. } => "media_type",
+            AppError::NotFound => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooManyRequests { .. } => "rate_limited",
+            AppError::TooManyFailures { .. } => "auth_throttled",
+            AppError::Store(StoreError::Closed) => "store_closed",
+            AppError::Store(_) => "store",
+            AppError::RequestTimeout => "timeout",
+            AppError::Internal => "internal",
+        })
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, headers) = (self.status(), self.headers());
+        let (status, headers, reason) = (self.status(), self.headers(), self.reason());
         let (error, field) = self.message();
-        (
+        let mut res = (
             status,
             headers,
             Json(json!({ "error": error, "field": field })),
         )
-            .into_response()
+            .into_response();
+        res.extensions_mut().insert(reason);
+        res
     }
 }
 

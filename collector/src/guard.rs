@@ -136,6 +136,9 @@ pub async fn rate_limit(
     let client = client_of(&state, &req);
     match state.limits.bucket(bucket).check(client.ip) {
         Ok(()) => next.run(req).await,
-        Err(retry_after) => AppError::TooManyRequests { retry_after }.into_response(),
+        Err(retry_after) => {
+            state.metrics.rate_limited(bucket.name());
+            AppError::TooManyRequests { retry_after }.into_response()
+        }
     }
 }

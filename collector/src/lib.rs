@@ -11,6 +11,8 @@
 //!   alert delivery), over the store.
 //! - [`routes`] (JSON API) and [`dashboard`] (HTML), each a table of routes
 //!   with thin handlers over [`state::AppState`] and the services.
+//! - [`metrics`] counts what `/metrics` reports (beside [`state`]); [`logs`]
+//!   sets up the log (text or JSON lines).
 //! - [`app`] merges the tables and adds the layers; [`server`] runs it; the
 //!   CLI in `main.rs` parses flags only.
 //!
@@ -29,6 +31,8 @@ pub mod dashboard;
 pub mod error;
 pub mod extract;
 pub mod guard;
+pub mod logs;
+pub mod metrics;
 pub mod model;
 pub mod ratelimit;
 pub mod report;

@@ -1,7 +1,6 @@
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use touchpoint_collector::check::check;
@@ -10,11 +9,11 @@ use touchpoint_collector::ratelimit::{self, failures};
 use touchpoint_collector::report::query::ReportQuery;
 use touchpoint_collector::schema::config_schema;
 use touchpoint_collector::server::{listen, serve, ConnectionLimits, ServeOptions};
+use touchpoint_collector::service::backup;
 use touchpoint_collector::service::delivery::DeliveryOptions;
 use touchpoint_collector::service::export::{self, Format};
 use touchpoint_collector::service::retention::RetentionOptions;
 use touchpoint_collector::store::{DbTarget, Store};
-use tracing_subscriber::EnvFilter;
 
 /// Touchpoint collector: stores survey responses and serves the touchpoint
 /// config and the widget.
@@ -25,6 +24,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start-up: the size of `serve`'s flags costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the collector (set RUST_LOG=debug for one log line per request).
@@ -95,8 +96,49 @@ enum Command {
         /// unless set. Delivered alert copies go after 30 days regardless.
         #[arg(long, env = "TOUCHPOINT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
         retention_days: Option<u32>,
+        /// Also serve GET /metrics without auth on this address (e.g.
+        /// 127.0.0.1:9090, for a Prometheus on the same host or network);
+        /// without it /metrics is served only with the admin token.
+        #[arg(long, env = "TOUCHPOINT_METRICS_ADDR")]
+        metrics_addr: Option<SocketAddr>,
+        /// `text` (for people) or `json` (one JSON object a line, for log shippers).
+        #[arg(long, env = "TOUCHPOINT_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+        log_format: String,
         #[command(flatten)]
         limits: LimitFlags,
+    },
+    /// Copy a SQLite database consistently while the collector runs (the
+    /// online backup API: never copy a live WAL database's file yourself).
+    /// PostgreSQL: use pg_dump or point-in-time recovery instead.
+    Backup {
+        /// The database `touchpoint serve` uses.
+        #[arg(long, default_value = "touchpoint.db")]
+        db: String,
+        /// The copy; with --keep or --every, copies are named
+        /// <stem>-<UTC time>.<ext> next to it, e.g. backups/touchpoint-20261130T093000.000Z.db.
+        #[arg(long)]
+        out: PathBuf,
+        /// Keep this many timestamped copies, removing the oldest (with
+        /// --every, or from cron with one run per copy).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        keep: Option<u64>,
+        /// Run until stopped, taking a copy at start and then this often
+        /// (`1h`, `30m`); keeps --keep copies (default 48).
+        #[arg(long, value_parser = listen::parse_duration)]
+        every: Option<Duration>,
+    },
+    /// Check a backup (integrity, schema version, rows per table) and only
+    /// then write it as a new database file. Stop the collector first.
+    Restore {
+        /// The backup.
+        #[arg(long)]
+        from: PathBuf,
+        /// The database file to create.
+        #[arg(long)]
+        db: String,
+        /// Replace an existing database file (and its -wal and -shm).
+        #[arg(long)]
+        force: bool,
     },
     /// Write stored responses to stdout as CSV or JSON Lines (previews left
     /// out; all time unless a period is given).
@@ -149,15 +191,11 @@ fn main() -> ExitCode {
             alert_retry_min_ms,
             alert_retry_max_ms,
             retention_days,
+            metrics_addr,
+            log_format,
             limits,
         } => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::stderr().is_terminal())
-                .init();
+            touchpoint_collector::logs::init(&log_format);
             let opts = ServeOptions {
                 config,
                 db,
@@ -180,6 +218,7 @@ fn main() -> ExitCode {
                 },
                 limits: limits.into(),
                 demo,
+                metrics_addr,
             };
             let run = tokio::runtime::Runtime::new()
                 .map_err(Into::into)
@@ -212,6 +251,17 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Backup {
+            db,
+            out,
+            keep,
+            every,
+        } => {
+            touchpoint_collector::logs::init("text");
+            let keep = keep.map(|k| k as usize).or(every.map(|_| DEFAULT_KEEP));
+            finish(run_backups(&db, &out, keep, every))
+        }
+        Command::Restore { from, db, force } => finish(run_restore(&from, &db, force)),
         Command::Check { file } => {
             let report = check(&file);
             for line in &report.lines {
@@ -233,6 +283,67 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Rotated copies kept by `--every` without `--keep`: two days of hourly copies.
+const DEFAULT_KEEP: usize = 48;
+
+fn finish(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `touchpoint backup`: one copy, or (with `--every`) one now and then one
+/// each period until SIGTERM / Ctrl-C. A failed copy in the loop is
+/// reported and retried at the next period; the loop goes on.
+fn run_backups(
+    db: &str,
+    out: &Path,
+    keep: Option<usize>,
+    every: Option<Duration>,
+) -> Result<(), String> {
+    let path = backup::sqlite_path(db)?;
+    let once = || {
+        let written = backup::backup(&path, out, keep)?;
+        println!("backup written: {}", written.path.display());
+        for line in backup::describe(&written.inspection) {
+            println!("  {line}");
+        }
+        for old in &written.removed {
+            println!("removed old backup: {}", old.display());
+        }
+        Ok::<(), String>(())
+    };
+    let Some(every) = every else {
+        return once();
+    };
+    loop {
+        if let Err(e) = once() {
+            tracing::error!("{e}; trying again in {every:?}");
+        }
+        std::thread::sleep(every);
+    }
+}
+
+/// `touchpoint restore`: check, print, write.
+fn run_restore(from: &Path, db: &str, force: bool) -> Result<(), String> {
+    let path = backup::sqlite_path(db)?;
+    let inspection = backup::restore(from, &path, force)?;
+    for line in backup::describe(&inspection) {
+        println!("{line}");
+    }
+    println!(
+        "restored {} into {}; start the collector with --db {}",
+        from.display(),
+        path.display(),
+        path.display()
+    );
+    Ok(())
 }
 
 /// How long, and how many, clients may hold the collector (`10s`, `500ms`, `2m`).

@@ -139,6 +139,17 @@ pub enum Bucket {
     Login,
 }
 
+impl Bucket {
+    /// Its name in metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bucket::Config => "config",
+            Bucket::Posts => "posts",
+            Bucket::Login => "login",
+        }
+    }
+}
+
 /// The three budgets.
 pub struct Limits {
     pub config: RateLimiter,

@@ -7,6 +7,7 @@ pub mod config;
 pub mod export;
 pub mod follow_ups;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod report;
 pub mod respondents;
@@ -30,6 +31,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 pub fn table(state: &AppState) -> Table<AppState> {
     Table::new()
         .route("/healthz", &[Method::GET], get(health::healthz))
+        .route("/readyz", &[Method::GET], get(health::readyz))
         .route("/v1/openapi.json", &[Method::GET], get(openapi::get))
         .merge(public_api(state))
         .merge(admin_api(state))
@@ -68,6 +70,7 @@ fn admin_api(state: &AppState) -> Table<AppState> {
     use Method as M;
     Table::new()
         .route("/v1/report", &[M::GET], get(report::get))
+        .route("/metrics", &[M::GET], get(metrics::get))
         .route("/v1/export", &[M::GET], get(export::get))
         .route("/v1/follow-ups", &[M::GET], get(follow_ups::list))
         .route(
@@ -86,6 +89,14 @@ fn admin_api(state: &AppState) -> Table<AppState> {
                 guard::require_api,
             ))
         })
+}
+
+/// `/metrics` alone and without auth, for `--metrics-addr` (a listener the
+/// operator keeps off the internet).
+pub fn metrics_only(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route("/metrics", get(metrics::get))
+        .with_state(state)
 }
 
 /// Origins come from the config in force at request time, so a reload

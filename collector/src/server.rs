@@ -5,6 +5,7 @@ use crate::app::app;
 use crate::auth::{token_file, AdminAuth};
 use crate::client::{self, Clients};
 use crate::config_watch::{self, ConfigHandle, LoadedConfig};
+use crate::metrics::Metrics;
 use crate::ratelimit::failures::AuthFailures;
 use crate::ratelimit::Limits;
 use crate::service::delivery::{self, DeliveryOptions};
@@ -55,6 +56,8 @@ pub struct ServeOptions {
     pub limits: ConnectionLimits,
     /// `--demo`: serve the demo shop and the e2e test pages too.
     pub demo: bool,
+    /// `--metrics-addr`: also serve `/metrics` there, without auth.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
@@ -102,13 +105,6 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
             tracing::info!("rate limit off ({flag} 0)");
         }
     }
-    // Last, so whoever waits for this line has seen the token line too.
-    let shop = if opts.demo {
-        format!(", demo shop {base}/shop/")
-    } else {
-        String::new()
-    };
-    tracing::info!("touchpoint collector listening on {base} (dashboard {base}/{shop}, responses {base}/v1/responses)");
     let state = AppState {
         store: store.clone(),
         config,
@@ -119,17 +115,51 @@ pub async fn serve(opts: ServeOptions) -> Result<(), Box<dyn Error>> {
         clients: Arc::new(clients),
         demo: opts.demo,
         served: Arc::default(),
+        metrics: Arc::new(Metrics::new(&store)),
     };
+    let metrics = match opts.metrics_addr {
+        Some(addr) => Some(serve_metrics(addr, state.clone()).await?),
+        None => None,
+    };
+    // Last, so whoever waits for this line has seen the token line too.
+    let shop = if opts.demo {
+        format!(", demo shop {base}/shop/")
+    } else {
+        String::new()
+    };
+    tracing::info!("touchpoint collector listening on {base} (dashboard {base}/{shop}, responses {base}/v1/responses)");
     // Alerts queued before a restart (or a crash) are sent from here on.
     let deliveries = delivery::spawn(store.clone(), opts.alerts);
     let purges = retention::spawn(store.clone(), opts.retention);
     listen::run(listener, app(state), &opts.limits, shutdown_signal()).await;
     watcher.abort();
     purges.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     deliveries.stop().await;
     store.close().await;
     tracing::info!("stopped; every accepted response is committed");
     Ok(())
+}
+
+/// `/metrics` without auth on its own listener (bind it to loopback or a
+/// private interface: it is for the scraper only).
+async fn serve_metrics(
+    addr: SocketAddr,
+    state: AppState,
+) -> Result<tokio::task::JoinHandle<()>, String> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("--metrics-addr {addr}: cannot listen: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!("metrics on http://{bound}/metrics (no auth; keep this address private)");
+    let router = crate::routes::metrics_only(state);
+    Ok(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::warn!(error = %e, "the metrics listener stopped");
+        }
+    }))
 }
 
 /// Trusted proxies, their client header and HTTPS, from the flags.

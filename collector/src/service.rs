@@ -4,6 +4,7 @@
 //! retention. Routes and the dashboard call these; nothing here knows about
 //! a request.
 
+pub mod backup;
 pub mod delivery;
 pub mod export;
 pub mod follow_ups;

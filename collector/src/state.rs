@@ -5,6 +5,7 @@
 use crate::auth::AdminAuth;
 use crate::client::Clients;
 use crate::config_watch::ConfigHandle;
+use crate::metrics::Metrics;
 use crate::ratelimit::failures::AuthFailures;
 use crate::ratelimit::Limits;
 use crate::service::ingest::ServedTouchpoints;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub demo: bool,
     /// Every touchpoint a config has served: what answers may name.
     pub served: Arc<ServedTouchpoints>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
     /// proxy and plain HTTP.
     pub fn new(store: Store, config: ConfigHandle, widget_dir: PathBuf) -> AppState {
         AppState {
+            metrics: Arc::new(Metrics::new(&store)),
             store,
             config,
             widget_dir,

@@ -25,7 +25,7 @@ use touchpoint_protocol::Response;
 
 pub use error::StoreError;
 pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
+pub use sqlite::{backup, SqliteStore, WriterMetrics, SCHEMA_VERSION};
 
 /// A parsed `--db` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +126,20 @@ impl Store {
     /// process (`touchpoint erase`, another collector) may have changed them.
     pub async fn reload_answered_counts(&self) -> Result<(), StoreError> {
         each!(self, s => s.reload_answered_counts().await)
+    }
+
+    /// Whether a save would be stored now (`/readyz`): the database is
+    /// writable and its migrations are current.
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        each!(self, s => s.ready().await)
+    }
+
+    /// The SQLite writer's batch sizes and commit times (none on PostgreSQL).
+    pub fn writer_metrics(&self) -> Option<WriterMetrics> {
+        match self {
+            Store::Sqlite(s) => Some(s.writer_metrics().clone()),
+            Store::Postgres(_) => None,
+        }
     }
 
     /// Commits everything queued, then stops accepting writes.

@@ -22,4 +22,7 @@ pub struct AlertCounts {
     pub given_up: u64,
     /// Attempts made so far on the pending ones.
     pub attempts: u64,
+    /// When the oldest pending alert was queued (ms since the epoch).
+    #[serde(skip)]
+    pub oldest_pending_ms: Option<i64>,
 }

@@ -178,6 +178,12 @@ fn paths(config: &Config) -> Value {
         "back": {"type": "string", "description": "Path to return to"}});
     json!({
             "/healthz": {"get": op(Public, "Liveness", vec![], json!({"200": {"description": "{\"ok\": true}"}}))},
+            "/readyz": {"get": op(Public, "Readiness: the database is writable and its migrations are current", vec![], json!({
+                "200": {"description": "{\"ok\": true}"},
+                "503": {"description": "Not ready: {\"ok\": false, \"reason\": \"the database is read-only\"} (or closed, not writable, migrations not current)",
+                    "content": {"application/json": {"schema": {"type": "object", "required": ["ok", "reason"], "properties": {"ok": {"const": false}, "reason": {"type": "string"}}}}}}}))},
+            "/metrics": {"get": op(Admin, "Metrics in the Prometheus text format (OpenMetrics 1.0); also without auth on --metrics-addr only", vec![], json!({
+                "200": {"description": "The metrics (see README § Operations)", "content": {"application/openmetrics-text; version=1.0.0; charset=utf-8": {"schema": {"type": "string"}}}}}))},
             "/v1/responses": {
                 "post": with_body(op(Public, "Store a response (upsert by response_id; also text/plain for sendBeacon)", vec![], json!({
                     "202": ok_json("Accepted", "Stored"),

@@ -96,12 +96,27 @@ pub async fn post(
 ) -> Result<(StatusCode, Json<Accepted>), AppError> {
     let response_id = response.response_id.clone();
     let config = state.config.current();
+    // Only ids from the config become label values: posts are public.
+    let touchpoint = if config
+        .config
+        .touchpoints
+        .iter()
+        .any(|t| t.id == response.touchpoint)
+    {
+        response.touchpoint.clone()
+    } else {
+        "(not in config)".into()
+    };
+    let status = response.status.as_str();
     state
         .served
         .check(&state.store, &config, &response, clock::now_epoch())
         .await?;
-    let alerts = config.alerts.clone();
-    state.store.save_with_alerts(response, alerts).await?;
+    state
+        .store
+        .save_with_alerts(response, config.alerts.clone())
+        .await?;
+    state.metrics.ingested(&touchpoint, status);
     Ok((
         StatusCode::ACCEPTED,
         Json(Accepted {

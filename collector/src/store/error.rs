@@ -11,6 +11,13 @@ pub enum StoreError {
         found: u32,
         known: u32,
     },
+    /// The database has fewer migrations than this build runs.
+    SchemaBehind {
+        found: u32,
+        known: u32,
+    },
+    /// The database file (or its file system) is read-only.
+    ReadOnly(String),
     /// The writer has shut down; nothing more can be saved.
     Closed,
     Sqlite(rusqlite::Error),
@@ -29,6 +36,11 @@ impl fmt::Display for StoreError {
                 f,
                 "the database has schema version {found} but this touchpoint knows only up to {known}; upgrade touchpoint or use another --db"
             ),
+            StoreError::SchemaBehind { found, known } => write!(
+                f,
+                "the database has schema version {found}, not {known}: migrations are not current"
+            ),
+            StoreError::ReadOnly(what) => write!(f, "{what} is read-only"),
             StoreError::Closed => f.write_str("the store is shut down"),
             StoreError::Sqlite(e) => write!(f, "SQLite: {e}"),
             StoreError::Postgres(e) => write!(f, "PostgreSQL: {e}"),
@@ -39,6 +51,21 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+impl StoreError {
+    /// Why the store is not ready, in words safe to show anyone (`/readyz`
+    /// is public; paths and driver messages stay in the log).
+    pub fn readiness(&self) -> &'static str {
+        match self {
+            StoreError::Closed => "the store is closed",
+            StoreError::ReadOnly(_) => "the database is read-only",
+            StoreError::SchemaBehind { .. } | StoreError::TooNew { .. } => {
+                "the database migrations are not current"
+            }
+            _ => "the database is not writable",
+        }
+    }
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {

@@ -233,6 +233,24 @@ impl PgStore {
         &self.0.answered
     }
 
+    /// Whether a save would be stored now: a pooled connection can open a
+    /// read-write transaction (not a standby, not read-only) and finds the
+    /// schema this build migrates to.
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        if self.0.closed.load(Ordering::SeqCst) {
+            return Err(StoreError::Closed);
+        }
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.batch_execute("SET TRANSACTION READ WRITE").await?;
+        let found: i64 = tx
+            .query_one("SELECT version FROM touchpoint_schema", &[])
+            .await?
+            .get(0);
+        tx.rollback().await?;
+        super::sqlite::schema_current(found as u32, setup::SCHEMA_VERSION)
+    }
+
     /// Refuses new work; every accepted response is already committed
     /// (each save commits before it returns).
     pub async fn close(&self) {

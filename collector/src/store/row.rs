@@ -143,6 +143,7 @@ pub fn alert_counts(r: &dyn Columns) -> Result<AlertCounts, StoreError> {
         delivered: r.count_at(1)?,
         given_up: r.count_at(2)?,
         attempts: r.count_at(3)?,
+        oldest_pending_ms: r.int(4)?,
     })
 }
 

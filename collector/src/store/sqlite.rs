@@ -14,8 +14,11 @@ use std::thread::JoinHandle;
 use tokio::sync::{mpsc, oneshot, Notify};
 use touchpoint_protocol::Response;
 
+pub mod backup;
 mod checkpoint;
 mod writer;
+
+pub use writer::WriterMetrics;
 
 /// Embedded migrations; `PRAGMA user_version` counts how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -26,6 +29,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/0005_served_touchpoints.sql"),
     include_str!("migrations/sqlite/0006_respondent_index.sql"),
 ];
+/// The schema version (`PRAGMA user_version`) this build migrates to.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Responses waiting for the writer before senders are made to wait.
 const QUEUE_DEPTH: usize = 16 * 1024;
 
@@ -48,6 +53,8 @@ struct Inner {
     reader: Mutex<Connection>,
     answered: AnsweredCounts,
     writer: Mutex<Option<JoinHandle<()>>>,
+    path: std::path::PathBuf,
+    metrics: WriterMetrics,
 }
 
 /// Cheap to clone; all clones share one writer thread.
@@ -90,10 +97,12 @@ impl SqliteStore {
 
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
         let alerts = Arc::new(Notify::new());
+        let metrics = WriterMetrics::default();
         let writer = writer::Writer {
             answered: answered.clone(),
             alerts: alerts.clone(),
             checkpointer,
+            metrics: metrics.clone(),
         };
         let writer = std::thread::Builder::new()
             .name("touchpoint-sqlite-writer".into())
@@ -105,7 +114,45 @@ impl SqliteStore {
             reader: Mutex::new(reader),
             answered,
             writer: Mutex::new(Some(writer)),
+            path: path.to_path_buf(),
+            metrics,
         })))
+    }
+
+    pub fn writer_metrics(&self) -> &WriterMetrics {
+        &self.0.metrics
+    }
+
+    /// Whether a save would be stored now: the database file is writable,
+    /// and the writer thread (in turn with the saves) can take the write
+    /// lock and finds the schema this build migrates to.
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        let path = self.0.path.clone();
+        let readonly = tokio::task::spawn_blocking(move || {
+            std::fs::metadata(&path).map(|m| m.permissions().readonly())
+        })
+        .await
+        .unwrap_or(Ok(false));
+        match readonly {
+            // The open connection could still write, but nothing else
+            // (a restart, the checkpoint after a crash) could: an
+            // operator's chmod or a read-only remount means "stop".
+            Ok(true) => return Err(StoreError::ReadOnly(self.0.path.display().to_string())),
+            Ok(false) => {}
+            Err(e) => {
+                return Err(StoreError::Unsupported(format!(
+                    "{}: {e}",
+                    self.0.path.display()
+                )))
+            }
+        }
+        self.write(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let found: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            tx.rollback()?;
+            schema_current(found, SCHEMA_VERSION)
+        })
+        .await
     }
 
     pub async fn save(
@@ -240,6 +287,15 @@ fn query<T>(
         out.push(map(r)?);
     }
     Ok(out)
+}
+
+/// `found` is the version this build migrates to.
+pub(super) fn schema_current(found: u32, known: u32) -> Result<(), StoreError> {
+    match found.cmp(&known) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(StoreError::TooNew { found, known }),
+        std::cmp::Ordering::Less => Err(StoreError::SchemaBehind { found, known }),
+    }
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -20,6 +20,8 @@ const SERVE_ENV: &[&str] = &[
     "TOUCHPOINT_CLIENT_IP_HEADER",
     "TOUCHPOINT_PUBLIC_URL",
     "TOUCHPOINT_RETENTION_DAYS",
+    "TOUCHPOINT_METRICS_ADDR",
+    "TOUCHPOINT_LOG_FORMAT",
 ];
 
 /// A running `touchpoint serve`, killed if a test fails before it stops.

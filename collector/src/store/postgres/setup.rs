@@ -15,6 +15,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0005_served_touchpoints.sql"),
     include_str!("../migrations/postgres/0006_respondent_index.sql"),
 ];
+/// The schema version this build migrates to.
+pub(super) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Connections per collector unless `TOUCHPOINT_PG_POOL` says otherwise:
 /// several collectors must fit in PostgreSQL's default 100 connections.
 const POOL_SIZE: usize = 8;

@@ -39,5 +39,6 @@ pub const ALERT_COUNTS: &str = "SELECT \
      COUNT(*) FILTER (WHERE delivered_ms IS NULL AND gave_up_ms IS NULL), \
      COUNT(*) FILTER (WHERE delivered_ms IS NOT NULL), \
      COUNT(*) FILTER (WHERE gave_up_ms IS NOT NULL), \
-     CAST(COALESCE(SUM(attempts) FILTER (WHERE delivered_ms IS NULL AND gave_up_ms IS NULL), 0) AS BIGINT) \
+     CAST(COALESCE(SUM(attempts) FILTER (WHERE delivered_ms IS NULL AND gave_up_ms IS NULL), 0) AS BIGINT), \
+     MIN(created_ms) FILTER (WHERE delivered_ms IS NULL AND gave_up_ms IS NULL) \
      FROM alert_outbox";

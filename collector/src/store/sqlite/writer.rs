@@ -7,8 +7,10 @@ use crate::alerts::{self, AlertRule};
 use crate::clock;
 use crate::store::plan::{self, Delta};
 use crate::store::{row, sql, AnsweredCounts, StoreError};
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use rusqlite::{params_from_iter, CachedStatement, Connection, TransactionBehavior};
 use std::sync::Arc;
+use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio::sync::Notify;
 use touchpoint_protocol::Response;
@@ -26,6 +28,26 @@ pub(super) struct Writer {
     /// Woken when alerts are queued.
     pub alerts: Arc<Notify>,
     pub checkpointer: Checkpointer,
+    pub metrics: WriterMetrics,
+}
+
+/// How the writer batches, for `/metrics`: responses per committed batch
+/// and the time each commit took (both cheap clones of shared histograms).
+#[derive(Clone, Debug)]
+pub struct WriterMetrics {
+    pub batch_size: Histogram,
+    pub commit_seconds: Histogram,
+}
+
+impl Default for WriterMetrics {
+    fn default() -> WriterMetrics {
+        WriterMetrics {
+            // 1, 2, 4 … 512 (MAX_BATCH).
+            batch_size: Histogram::new(exponential_buckets(1.0, 2.0, 10)),
+            // 0.25 ms … ≈ 4 s.
+            commit_seconds: Histogram::new(exponential_buckets(0.000_25, 2.0, 15)),
+        }
+    }
 }
 
 impl Writer {
@@ -74,7 +96,13 @@ impl Writer {
             .iter()
             .map(|(r, rules, _)| (&**r, &rules[..]))
             .collect();
-        match write(conn, &all) {
+        let started = Instant::now();
+        let result = write(conn, &all);
+        self.metrics
+            .commit_seconds
+            .observe(started.elapsed().as_secs_f64());
+        self.metrics.batch_size.observe(batch.len() as f64);
+        match result {
             Ok(written) => {
                 self.apply(written);
                 batch.drain(..).for_each(|(_, _, reply)| {
