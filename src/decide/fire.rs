@@ -1,7 +1,9 @@
 //! Deciding which touchpoint fires, free of the DOM so it is tested without a
-//! page (`tests/runtime.rs`). The browser side (`engine`, `dom`) feeds it
-//! plain values: paths, URLs, scroll positions, event names.
+//! page (`decide/tests.rs`). The browser side (`runtime::engine`,
+//! `runtime::dom`) feeds it plain values: paths, URLs, scroll positions,
+//! event names.
 
+use super::caps::Skip;
 use touchpoint_protocol::glob::any_url_matches;
 use touchpoint_protocol::{Config, Touchpoint, Trigger};
 
@@ -152,8 +154,7 @@ pub enum Origin {
 }
 
 /// Whether a cap verdict lets a survey asked for by `origin` show.
-pub fn caps_allow(origin: Origin, verdict: Result<(), crate::runtime::caps::Skip>) -> bool {
-    use crate::runtime::caps::Skip;
+pub fn caps_allow(origin: Origin, verdict: Result<(), Skip>) -> bool {
     match (origin, verdict) {
         (_, Ok(())) | (Origin::Preview, _) => true,
         (Origin::Api, Err(skip)) => skip != Skip::Closed,

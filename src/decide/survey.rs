@@ -1,5 +1,5 @@
 //! Turning a touchpoint into what the UI shows and what the collector
-//! receives. Pure: no DOM, tested in `tests/runtime.rs`.
+//! receives. Pure: no DOM, tested in `decide/tests.rs`.
 
 use super::locale;
 use crate::ui::SurveySpec;
