@@ -173,14 +173,14 @@ pub fn disabled_warnings(
     let mut general = Vec::new();
     for p in problems {
         match touchpoint_index(&p.path) {
-            Some(i) => match per_index.iter_mut().find(|(j, _)| *j == i) {
-                Some((_, list)) => list.push(p.to_string()),
-                None => per_index.push((i, vec![p.to_string()])),
+            // Inserted in index order (no sort instantiation in the wasm).
+            Some(i) => match per_index.binary_search_by_key(&i, |(j, _)| *j) {
+                Ok(at) => per_index[at].1.push(p.to_string()),
+                Err(at) => per_index.insert(at, (i, vec![p.to_string()])),
             },
             None => general.push(p.to_string()),
         }
     }
-    per_index.sort_unstable_by_key(|(i, _)| *i);
     // `disabled` lists the left-out touchpoints in document order, and every
     // problem inside a touchpoint leaves it out: the two line up.
     let grouped = per_index

@@ -112,13 +112,15 @@ impl Runtime {
         let mut loads = Vec::new();
         for index in plan.arm {
             if let Some(state) = self.arm(index) {
-                self.armed.push(Armed { index, state });
+                // Kept in config order by inserting in place: a sort would
+                // add its own instantiation to the wasm.
+                let at = self.armed.partition_point(|a| a.index < index);
+                self.armed.insert(at, Armed { index, state });
                 if self.config.touchpoints[index].when.on == Trigger::Load {
                     loads.push(index);
                 }
             }
         }
-        self.armed.sort_unstable_by_key(|a| a.index);
         self.activate_all(loads)
     }
 

@@ -15,9 +15,10 @@ use touchpoint_protocol::{Response, Status};
 
 /// Touchpoints that fired together: the first in config order that may show, shows.
 pub fn fire(mut fired: Vec<usize>) {
-    fired.sort_unstable();
-    fired.dedup();
-    for index in fired {
+    // Lowest index first, each once; a handful of entries, so picking the
+    // minimum each time beats adding a sort instantiation to the wasm.
+    while let Some(index) = fired.iter().copied().min() {
+        fired.retain(|&i| i != index);
         if try_show(index, Origin::Trigger) {
             break;
         }
