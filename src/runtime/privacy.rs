@@ -97,7 +97,10 @@ fn uuid_from_bytes(mut b: [u8; 16]) -> String {
         if matches!(i, 4 | 6 | 8 | 10) {
             s.push('-');
         }
-        s.push_str(&format!("{x:02x}"));
+        // By hand: hex formatting would bring its own code into the wasm.
+        for nibble in [x >> 4, x & 0x0f] {
+            s.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
     }
     s
 }

@@ -12,7 +12,7 @@ pub const DEMO_ADDR: &str = "127.0.0.1:8080";
 /// Most brotli -q 11 bytes the embed that shows a survey (wasm + glue +
 /// bootstrap) may weigh: a little above what it weighs now, so growth fails
 /// the build. Issue 19's target is 80,000.
-pub const EMBED_BUDGET_BROTLI: u64 = 136_000;
+pub const EMBED_BUDGET_BROTLI: u64 = 135_000;
 /// Safety net for a hung end-to-end test file (node applies it per file too);
 /// every test sets its own, tighter timeout.
 const E2E_TEST_TIMEOUT_MS: u32 = 900_000;
