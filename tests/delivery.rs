@@ -6,8 +6,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use touchpoint_protocol::{Response, Status};
-use touchpoint_widget::runtime::outbox::{self, policy, STORAGE_KEY};
-use touchpoint_widget::runtime::storage;
+use touchpoint_widget::deliver::outbox::{self, policy, STORAGE_KEY};
+use touchpoint_widget::deliver::storage;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 

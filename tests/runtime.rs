@@ -2,7 +2,7 @@
 //! parsing from real JS values, listeners and timers that undo themselves
 //! when dropped, click matching on real elements, and one whole start: the
 //! bootstrap's queue replayed in order into a real survey. The pure decisions
-//! are tested natively and in wasm in `src/runtime/tests.rs`.
+//! are tested natively and in wasm in `src/decide/tests.rs`.
 //!
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test runtime`
 

@@ -1,8 +1,10 @@
 //! `window.touchpoint`: the JS API for web teams. The bootstrap queues calls
 //! as `[name, args]` until `start` installs these methods and replays them.
 
-use super::decide::{self, Origin};
-use super::{dom, engine, privacy, show, storage, survey};
+use super::{dom, engine, page, privacy, show};
+use crate::decide::fire::{self, Origin};
+use crate::decide::survey;
+use crate::deliver::storage;
 use js_sys::{Array, Object, Reflect};
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
@@ -103,20 +105,20 @@ pub fn run(call: Call) {
             privacy::set_consent(granted);
             if !granted {
                 // Local state is gone (privacy::set_consent), and so is the survey.
-                engine::with(|rt| rt.attributes.clear());
+                page::with(|rt| rt.attributes.clear());
                 show::withdraw();
             }
             engine::route();
         }
         Call::Reset => {
             privacy::reset();
-            engine::with(|rt| rt.attributes.clear());
+            page::with(|rt| rt.attributes.clear());
         }
     }
 }
 
 fn identify(incoming: Map<String, Value>) {
-    let stored = engine::with(|rt| {
+    let stored = page::with(|rt| {
         let refused = survey::merge_attributes(&mut rt.attributes, incoming);
         let json = Value::Object(rt.attributes.clone()).to_string();
         (refused, rt.privacy_allows().then_some(json))
@@ -133,8 +135,8 @@ fn identify(incoming: Map<String, Value>) {
 }
 
 fn show_by_id(id: &str) {
-    let found = engine::with(|rt| {
-        let (index, tp) = decide::find(&rt.config, &rt.disabled, id)?;
+    let found = page::with(|rt| {
+        let (index, tp) = fire::find(&rt.config, &rt.disabled, id)?;
         if !tp.enabled {
             return Err(format!(
                 "show(\"{id}\"): the touchpoint has \"enabled\": false"
@@ -157,7 +159,7 @@ fn show_by_id(id: &str) {
 /// The `touchpoint.show` of a `?touchpoint_preview=<id>` link: any
 /// touchpoint of the config, enabled or not, at once.
 pub fn preview(id: &str) {
-    let found = engine::with(|rt| decide::find(&rt.config, &rt.disabled, id).map(|(i, _)| i));
+    let found = page::with(|rt| fire::find(&rt.config, &rt.disabled, id).map(|(i, _)| i));
     match found {
         Some(Ok(index)) => {
             show::try_show(index, Origin::Preview);

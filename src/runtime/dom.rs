@@ -135,7 +135,7 @@ pub fn location() -> Location {
 }
 
 /// Dispatches `touchpoint:<name>` on window with a plain-object `detail`.
-pub fn dispatch(name: &str, detail: &super::survey::Detail) {
+pub fn dispatch(name: &str, detail: &crate::decide::survey::Detail) {
     let Some(w) = window() else { return };
     let obj = Object::new();
     let set = |k: &str, v: JsValue| {
@@ -174,7 +174,7 @@ pub fn scroll_percent() -> f64 {
         .document()
         .and_then(|d| d.document_element())
         .map_or(0.0, |e| f64::from(e.scroll_height()));
-    super::decide::scroll_percent(y, vh, doc)
+    crate::decide::fire::scroll_percent(y, vh, doc)
 }
 
 /// Whether `selector` is a CSS selector the browser accepts.

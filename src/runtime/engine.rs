@@ -1,87 +1,14 @@
-//! The runtime's state for this page: which touchpoints are armed, their
-//! timers and listeners, the visible survey. Decisions come from `decide`;
-//! this file only keeps state and wires browser events to it.
-//!
-//! Re-entrancy rule: state is borrowed only inside `with`, and nothing that
-//! can call back into the host (mounting, dispatching events, sending) runs
-//! while it is borrowed. Callers collect what to do, release, then do it.
+//! Arming touchpoints and following their triggers: which are armed on this
+//! page, their timers and listeners. Decisions come from `decide::fire`; this
+//! file wires browser events to them and hands what fired to `show`. The
+//! state lives in `page` (see its re-entrancy rule).
 
-use super::decide;
-use super::dom::{self, Listener, Timer};
-use super::{privacy, show};
-use serde_json::{Map, Value};
-use std::cell::RefCell;
-use touchpoint_protocol::{Config, Response, Trigger};
+use super::dom::{self, Listener};
+use super::page::{with, ArmState, Armed, Runtime};
+use super::show;
+use crate::decide::fire;
+use touchpoint_protocol::Trigger;
 use wasm_bindgen::JsCast;
-
-/// The runtime once a config is loaded.
-pub struct Runtime {
-    /// The usable config (broken touchpoints left out).
-    pub config: Config,
-    /// Names of the touchpoints left out for problems.
-    pub disabled: Vec<String>,
-    /// Locale preferences, best first.
-    pub locales: Vec<String>,
-    /// Attributes from `touchpoint.identify`.
-    pub attributes: Map<String, Value>,
-    /// The survey on screen, if any.
-    pub visible: Option<Visible>,
-    /// Path of the page the armed touchpoints belong to.
-    page: Option<String>,
-    armed: Vec<Armed>,
-    scroll: Option<Listener>,
-    exit: Option<Listener>,
-    click: Option<Listener>,
-    /// popstate/hashchange, for the page's lifetime.
-    pub nav: Vec<Listener>,
-}
-
-/// The survey on screen.
-pub struct Visible {
-    /// Index of its touchpoint.
-    pub index: usize,
-    /// The response as last sent.
-    pub response: Response,
-    /// Set once `ui::mount` returned.
-    pub handle: Option<crate::ui::SurveyHandle>,
-    /// Whether a score was chosen.
-    pub answered: bool,
-}
-
-struct Armed {
-    index: usize,
-    state: State,
-}
-
-enum State {
-    /// Listening for its trigger (event, scroll, exit intent, click).
-    Waiting,
-    /// `{"delay_ms": n}` counting down (dropping the timer cancels it).
-    Delaying(#[allow(dead_code)] Timer),
-    /// Activated; `when.delay_ms` counting down before showing.
-    Pending(#[allow(dead_code)] Timer),
-    /// Activated on this page; it does not fire again until the page changes.
-    Done,
-}
-
-thread_local! {
-    static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` on the runtime; `None` before a config is loaded (or when the
-/// state is already borrowed, which the rule above rules out).
-pub fn with<R>(f: impl FnOnce(&mut Runtime) -> R) -> Option<R> {
-    RUNTIME.with(|cell| cell.try_borrow_mut().ok()?.as_mut().map(f))
-}
-
-/// Makes `rt` the page's runtime.
-pub fn install(rt: Runtime) {
-    RUNTIME.with(|cell| {
-        if let Ok(mut slot) = cell.try_borrow_mut() {
-            *slot = Some(rt);
-        }
-    });
-}
 
 /// Re-evaluates the page (first load, SPA navigation, consent change) and
 /// shows what fired.
@@ -100,7 +27,7 @@ pub fn arm_page() -> Vec<usize> {
 pub fn track(name: &str) {
     let fired = with(|rt| {
         let mut fired = rt.route();
-        let hits = decide::on_event(&rt.config, &rt.waiting(), name);
+        let hits = fire::on_event(&rt.config, &rt.waiting(), name);
         fired.extend(rt.activate_all(hits));
         fired
     });
@@ -117,9 +44,9 @@ fn on_timer(index: usize, phase: Phase) {
     let fired = with(|rt| {
         let armed = rt.armed.iter_mut().find(|a| a.index == index)?;
         match (phase, &armed.state) {
-            (Phase::Trigger, State::Delaying(_)) => Some(rt.activate_all(vec![index])),
-            (Phase::Pending, State::Pending(_)) => {
-                armed.state = State::Done;
+            (Phase::Trigger, ArmState::Delaying(_)) => Some(rt.activate_all(vec![index])),
+            (Phase::Pending, ArmState::Pending(_)) => {
+                armed.state = ArmState::Done;
                 Some(vec![index])
             }
             _ => None,
@@ -130,7 +57,7 @@ fn on_timer(index: usize, phase: Phase) {
 
 fn on_scroll() {
     let fired = with(|rt| {
-        let hits = decide::on_scroll(&rt.config, &rt.waiting(), dom::scroll_percent());
+        let hits = fire::on_scroll(&rt.config, &rt.waiting(), dom::scroll_percent());
         rt.activate_all(hits)
     });
     show::fire(fired.unwrap_or_default());
@@ -140,11 +67,11 @@ fn on_mouseout(event: web_sys::Event) {
     let Some(m) = event.dyn_ref::<web_sys::MouseEvent>() else {
         return;
     };
-    if !decide::is_exit_intent(m.client_y(), m.related_target().is_some()) {
+    if !fire::is_exit_intent(m.client_y(), m.related_target().is_some()) {
         return;
     }
     let fired = with(|rt| {
-        let hits = decide::on_exit_intent(&rt.config, &rt.waiting());
+        let hits = fire::on_exit_intent(&rt.config, &rt.waiting());
         rt.activate_all(hits)
     });
     show::fire(fired.unwrap_or_default());
@@ -167,36 +94,14 @@ fn on_click(event: web_sys::Event) {
 }
 
 impl Runtime {
-    /// A runtime for `config`, nothing armed yet.
-    pub fn new(config: Config, disabled: Vec<String>, locales: Vec<String>) -> Runtime {
-        Runtime {
-            config,
-            disabled,
-            locales,
-            attributes: Map::new(),
-            visible: None,
-            page: None,
-            armed: Vec::new(),
-            scroll: None,
-            exit: None,
-            click: None,
-            nav: Vec::new(),
-        }
-    }
-
-    /// Whether consent and Global Privacy Control let surveys run now.
-    pub fn privacy_allows(&self) -> bool {
-        privacy::blocked(&self.config).is_none()
-    }
-
     fn route(&mut self) -> Vec<usize> {
         let loc = dom::location();
         let armed: Vec<usize> = self.armed.iter().map(|a| a.index).collect();
         let plan = if self.privacy_allows() {
             let same = self.page.as_deref() == Some(loc.path.as_str());
-            decide::plan_navigation(&self.config, &armed, same, &loc.path, &loc.href)
+            fire::plan_navigation(&self.config, &armed, same, &loc.path, &loc.href)
         } else {
-            decide::NavPlan {
+            fire::NavPlan {
                 disarm: armed,
                 arm: Vec::new(),
             }
@@ -207,21 +112,23 @@ impl Runtime {
         let mut loads = Vec::new();
         for index in plan.arm {
             if let Some(state) = self.arm(index) {
-                self.armed.push(Armed { index, state });
+                // Kept in config order by inserting in place: a sort would
+                // add its own instantiation to the wasm.
+                let at = self.armed.partition_point(|a| a.index < index);
+                self.armed.insert(at, Armed { index, state });
                 if self.config.touchpoints[index].when.on == Trigger::Load {
                     loads.push(index);
                 }
             }
         }
-        self.armed.sort_unstable_by_key(|a| a.index);
         self.activate_all(loads)
     }
 
-    fn arm(&self, index: usize) -> Option<State> {
+    fn arm(&self, index: usize) -> Option<ArmState> {
         let tp = &self.config.touchpoints[index];
         match &tp.when.on {
             Trigger::Delay(ms) => {
-                dom::timeout(*ms, move || on_timer(index, Phase::Trigger)).map(State::Delaying)
+                dom::timeout(*ms, move || on_timer(index, Phase::Trigger)).map(ArmState::Delaying)
             }
             Trigger::Click(sel) if !dom::valid_selector(sel) => {
                 dom::warn(&format!(
@@ -230,19 +137,14 @@ impl Runtime {
                 ));
                 None
             }
-            _ => Some(State::Waiting),
+            _ => Some(ArmState::Waiting),
         }
-    }
-
-    /// The first touchpoint armed on this page, if any.
-    pub fn first_armed(&self) -> Option<usize> {
-        self.armed.first().map(|a| a.index)
     }
 
     fn waiting(&self) -> Vec<usize> {
         self.armed
             .iter()
-            .filter(|a| matches!(a.state, State::Waiting))
+            .filter(|a| matches!(a.state, ArmState::Waiting))
             .map(|a| a.index)
             .collect()
     }
@@ -256,11 +158,11 @@ impl Runtime {
             let Some(armed) = self.armed.iter_mut().find(|a| a.index == index) else {
                 continue;
             };
-            armed.state = State::Done;
+            armed.state = ArmState::Done;
             if delay == 0 {
                 now.push(index);
             } else if let Some(t) = dom::timeout(delay, move || on_timer(index, Phase::Pending)) {
-                armed.state = State::Pending(t);
+                armed.state = ArmState::Pending(t);
             }
         }
         self.sync_listeners();

@@ -1,7 +1,10 @@
 //! Starting the runtime: read the bootstrap's options, load and check the
 //! config, then arm the page and replay the queued API calls.
 
-use super::{api, decide, dom, engine, json, locale, nav, outbox, storage};
+use super::{api, dom, engine, nav, page, show};
+use crate::decide::{fire, locale};
+use crate::deliver::{outbox, storage};
+use crate::json;
 use js_sys::Reflect;
 use serde_json::Value;
 use std::cell::Cell;
@@ -78,27 +81,27 @@ async fn run(opts: Options) {
     };
     warn_problems(&parsed);
     outbox::init(&endpoint);
-    let mut rt = engine::Runtime::new(parsed.config, parsed.disabled, locales(&opts));
+    let mut rt = page::Runtime::new(parsed.config, parsed.disabled, locales(&opts));
     if let Some(Value::Object(m)) =
         storage::get(api::ATTRIBUTES_KEY).and_then(|s| json::parse(&s).ok())
     {
         rt.attributes = m;
     }
-    engine::install(rt);
+    page::install(rt);
     nav::install();
     // Arm first so queued track() calls find their touchpoints; what fires
     // on load shows after the preview and the queued calls (identify,
     // consent) have been applied.
     let loads = engine::arm_page();
-    if let Some(id) = decide::preview_id(&dom::location().search) {
+    if let Some(id) = fire::preview_id(&dom::location().search) {
         api::preview(&id);
     }
     api::install();
     api::replay(&opts.queue);
     dom::next_task().await;
-    super::show::fire(loads);
+    show::fire(loads);
     api::mark_ready();
-    dom::when_idle(500, super::show::warm_up);
+    dom::when_idle(500, show::warm_up);
 }
 
 /// No usable config: the page stays untouched. The API keeps answering
@@ -165,7 +168,7 @@ async fn fetch_text(url: &str) -> Result<String, String> {
 
 /// One console warning per left-out touchpoint, and one for the rest.
 fn warn_problems(parsed: &ParsedConfig) {
-    let (per_touchpoint, general) = decide::disabled_warnings(&parsed.disabled, &parsed.problems);
+    let (per_touchpoint, general) = fire::disabled_warnings(&parsed.disabled, &parsed.problems);
     for (name, problems) in per_touchpoint {
         dom::warn(&format!(
             "touchpoint \"{name}\" is disabled by config problems:\n  {}",

@@ -2,7 +2,7 @@
 //! (once per page) and `popstate`/`hashchange` listened to, so `when.url` is
 //! re-evaluated on every route change.
 
-use super::{dom, engine};
+use super::{dom, engine, page};
 use js_sys::{Function, Reflect};
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
@@ -25,7 +25,7 @@ pub fn install() {
         .into_iter()
         .filter_map(|kind| dom::listen(&w, kind, false, |_| engine::route()))
         .collect();
-    engine::with(|rt| rt.nav = listeners);
+    page::with(|rt| rt.nav = listeners);
 }
 
 /// Replaces `history[name]` with a function that calls the original (its

@@ -3,7 +3,7 @@
 //! No cookies: the respondent id is a random UUID kept in localStorage
 //! (`touchpoint:respondent`); consent is `touchpoint:consent` = `"granted"`.
 
-use super::{caps, outbox, storage};
+use crate::deliver::{cap_records, outbox, storage};
 use std::cell::Cell;
 use touchpoint_protocol::config::Consent;
 use touchpoint_protocol::Config;
@@ -83,7 +83,7 @@ fn random_bytes() -> [u8; 16] {
     let mut b = [0u8; 16];
     for chunk in b.chunks_mut(8) {
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(super::clock::now_ms().to_bits() as u128);
+        h.write_u128(crate::clock::now_ms().to_bits() as u128);
         chunk.copy_from_slice(&h.finish().to_le_bytes());
     }
     b
@@ -97,7 +97,10 @@ fn uuid_from_bytes(mut b: [u8; 16]) -> String {
         if matches!(i, 4 | 6 | 8 | 10) {
             s.push('-');
         }
-        s.push_str(&format!("{x:02x}"));
+        // By hand: hex formatting would bring its own code into the wasm.
+        for nibble in [x >> 4, x & 0x0f] {
+            s.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
     }
     s
 }
@@ -173,7 +176,7 @@ pub fn set_consent(granted: bool) {
         outbox::resume();
     } else {
         outbox::stop();
-        caps::forget();
+        cap_records::forget();
         storage::clear_all();
     }
 }
@@ -183,7 +186,7 @@ pub fn set_consent(granted: bool) {
 /// delivered: they are the customer's submitted answers, not tracking state.
 pub fn reset() {
     let outbox = storage::get(outbox::STORAGE_KEY);
-    caps::forget();
+    cap_records::forget();
     storage::clear_all();
     if let Some(pending) = outbox {
         storage::set(outbox::STORAGE_KEY, &pending);

@@ -1,10 +1,13 @@
 //! Showing a survey and turning what the respondent does into responses,
 //! window events and cap records.
 
-use super::decide::{self, Origin};
-use super::engine::{with, Runtime, Visible};
-use super::survey::{self, Context, Detail};
-use super::{caps, clock, dom, outbox, privacy};
+use super::dom;
+use super::page::{with, Runtime, Visible};
+use super::privacy;
+use crate::clock;
+use crate::decide::fire::{self, Origin};
+use crate::decide::survey::{self, Context, Detail};
+use crate::deliver::{cap_records, outbox};
 use crate::ui::{self, SurveyEvent, SurveySpec};
 use std::rc::Rc;
 use touchpoint_protocol::response::MAX_COMMENT_CHARS;
@@ -12,9 +15,10 @@ use touchpoint_protocol::{Response, Status};
 
 /// Touchpoints that fired together: the first in config order that may show, shows.
 pub fn fire(mut fired: Vec<usize>) {
-    fired.sort_unstable();
-    fired.dedup();
-    for index in fired {
+    // Lowest index first, each once; a handful of entries, so picking the
+    // minimum each time beats adding a sort instantiation to the wasm.
+    while let Some(index) = fired.iter().copied().min() {
+        fired.retain(|&i| i != index);
         if try_show(index, Origin::Trigger) {
             break;
         }
@@ -68,7 +72,7 @@ pub fn try_show(index: usize, origin: Origin) -> bool {
     }
     outbox::send(&prep.response);
     if !prep.response.preview {
-        caps::record_shown(&touchpoint, clock::now_ms());
+        cap_records::record_shown(&touchpoint, clock::now_ms());
     }
     dom::dispatch("shown", &Detail::of(&prep.response));
     true
@@ -93,9 +97,9 @@ impl Runtime {
         let respondent = privacy::respondent_id();
         let verdict = match origin {
             Origin::Preview => Ok(()),
-            _ => caps::check(&self.config, tp, &respondent, now),
+            _ => cap_records::check(&self.config, tp, &respondent, now),
         };
-        if !decide::caps_allow(origin, verdict) {
+        if !fire::caps_allow(origin, verdict) {
             return None;
         }
         let spec = survey::spec(&self.config, tp, &self.locales);
@@ -189,8 +193,8 @@ impl Effects {
         if !r.preview {
             let now = clock::now_ms();
             match self.record {
-                Some(Status::Answered) => caps::record_answered(&r.touchpoint, now),
-                Some(Status::Dismissed) => caps::record_dismissed(&r.touchpoint, now),
+                Some(Status::Answered) => cap_records::record_answered(&r.touchpoint, now),
+                Some(Status::Dismissed) => cap_records::record_dismissed(&r.touchpoint, now),
                 _ => {}
             }
         }

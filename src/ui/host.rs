@@ -224,7 +224,7 @@ pub fn on_color(accent: &str) -> Option<&'static str> {
         if c <= 0.04045 {
             c / 12.92
         } else {
-            ((c + 0.055) / 1.055).powf(2.4)
+            pow_2_4((c + 0.055) / 1.055)
         }
     });
     let l = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
@@ -232,6 +232,21 @@ pub fn on_color(accent: &str) -> Option<&'static str> {
     let white = 1.05 / (l + 0.05);
     let dark = (l + 0.05) / 0.0586;
     Some(if white >= dark { "#ffffff" } else { "#111827" })
+}
+
+/// `x`^2.4 for 0 < x ≤ 1 without `powf`, whose libm code is ≈ 2 KB of the
+/// wasm: the fifth root of x^12 by Newton's method from x² (above the root),
+/// within 1 ulp of `powf`; checked to give the same text colour as `powf` for
+/// all 16.7 million `#rrggbb` accents.
+fn pow_2_4(x: f64) -> f64 {
+    let x4 = x * x * x * x;
+    let a = x4 * x4 * x4;
+    let mut y = x * x;
+    for _ in 0..12 {
+        let y2 = y * y;
+        y = (4.0 * y + a / (y2 * y2)) / 5.0;
+    }
+    y
 }
 
 /// Keeps floating surveys above the on-screen keyboard: sets `--tp-kb` to

@@ -13,11 +13,16 @@ pub const TRUNK_VERSION: &str = "0.22.1";
 /// trunk 0.22 declares rust-version 1.96.1; stable here may be older.
 const TRUNK_RUSTC: &str = "1.96.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The dated nightly the release wasm is built with (`-Zbuild-std` and
+/// flags that only nightly takes; see `tasks::widget_release`). Pinned so a
+/// new nightly can never change the shipped bytes or break the build.
+pub const WIDGET_NIGHTLY: &str = "nightly-2026-05-20";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 pub fn run(env: &Env) -> Result<()> {
     wasm_target(env)?;
+    widget_nightly(env)?;
     trunk(env)?;
     wasm_bindgen_cli(env)?;
     system_packages(env)?;
@@ -42,6 +47,50 @@ fn wasm_target(env: &Env) -> Result<()> {
         )?;
         Ok("installed".into())
     })
+}
+
+/// The pinned nightly with `rust-src` (build-std compiles std from it), and
+/// std's own dependencies fetched: Trunk runs cargo `--offline`.
+fn widget_nightly(env: &Env) -> Result<()> {
+    env.step(
+        &format!("setup: Rust {WIDGET_NIGHTLY} + rust-src (release wasm)"),
+        || {
+            let plus = format!("+{WIDGET_NIGHTLY}");
+            let library = |sysroot: &str| Path::new(sysroot).join("lib/rustlib/src/rust/library");
+            let have = env
+                .read("rustc", &[&plus, "--print", "sysroot"])
+                .map(|s| library(&s))
+                .filter(|l| l.join("Cargo.lock").is_file());
+            let (library, done) = match have {
+                Some(l) => (l, "already installed"),
+                None => {
+                    env.run(
+                        env.cmd("rustup").args([
+                            "toolchain",
+                            "install",
+                            WIDGET_NIGHTLY,
+                            "--profile",
+                            "minimal",
+                            "--component",
+                            "rust-src",
+                        ]),
+                        "check that rustup can reach static.rust-lang.org",
+                    )?;
+                    let sysroot = env
+                        .read("rustc", &[&plus, "--print", "sysroot"])
+                        .ok_or_else(|| Error::new(format!("{WIDGET_NIGHTLY} did not install")))?;
+                    (library(&sysroot), "installed")
+                }
+            };
+            env.run(
+                env.cmd("cargo")
+                    .args([&plus, "fetch", "--manifest-path"])
+                    .arg(library.join("Cargo.toml")),
+                "check that crates.io is reachable (std's dependencies are fetched once)",
+            )?;
+            Ok(done.into())
+        },
+    )
 }
 
 /// trunk 0.22.1, built with rustc 1.96.1 (its minimum).

@@ -112,6 +112,13 @@ pub fn run(env: &Env) -> Result<()> {
     )
 }
 
+/// brotli -q 11 bytes of the embed in dist/ (the bench's own measure), for
+/// the size guard of `cargo xtask test`.
+pub fn embed_brotli(env: &Env) -> Result<u64> {
+    let files = embed_files(&env.repo.join("dist"))?;
+    Ok(total(&measure(env, &files)?).brotli)
+}
+
 /// The embed: the bootstrap, the wasm-bindgen glue, the wasm, any CSS and
 /// wasm-bindgen snippets — everything in dist/ except the demo shop page.
 fn embed_files(dist: &Path) -> Result<Vec<PathBuf>> {

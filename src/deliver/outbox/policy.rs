@@ -2,7 +2,7 @@
 //! in: coalescing, bounding, expiry, retry classification and backoff. No
 //! browser here, so all of it is tested natively.
 
-use crate::runtime::json;
+use crate::json;
 use serde::Serialize;
 use serde_json::Value;
 use touchpoint_protocol::{Response, Status};

@@ -5,7 +5,6 @@
 //! memory fallback exists.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 /// Prefix of every key the widget writes.
 pub const PREFIX: &str = "touchpoint:";
@@ -13,8 +12,9 @@ pub const PREFIX: &str = "touchpoint:";
 thread_local! {
     /// Values that could not be written to the real storage (or are waiting
     /// for it), per area. Reads look here first so a failed write is never
-    /// shadowed by an older stored value.
-    static MEMORY: RefCell<[BTreeMap<String, String>; 2]> = RefCell::default();
+    /// shadowed by an older stored value. Vecs of pairs: a few keys at most,
+    /// and a map's removal code would add its own weight to the wasm.
+    static MEMORY: RefCell<[Vec<(String, String)>; 2]> = RefCell::default();
 }
 
 /// Which Web Storage area.
@@ -51,7 +51,14 @@ fn area(_: Area) -> Option<web_sys::Storage> {
 
 fn get_in(which: Area, key: &str) -> Option<String> {
     let key = full_key(key);
-    if let Some(v) = MEMORY.with(|m| m.borrow()[which as usize].get(&key).cloned()) {
+    let remembered = MEMORY.with(|m| {
+        let m = m.borrow();
+        m[which as usize]
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    });
+    if let Some(v) = remembered {
         return Some(v);
     }
     area(which)?.get_item(&key).ok().flatten()
@@ -61,18 +68,17 @@ fn set_in(which: Area, key: &str, value: &str) {
     let key = full_key(key);
     let stored = area(which).is_some_and(|s| s.set_item(&key, value).is_ok());
     MEMORY.with(|m| {
-        let mut m = m.borrow_mut();
-        if stored {
-            m[which as usize].remove(&key);
-        } else {
-            m[which as usize].insert(key, value.to_string());
+        let area = &mut m.borrow_mut()[which as usize];
+        area.retain(|(k, _)| *k != key);
+        if !stored {
+            area.push((key, value.to_string()));
         }
     });
 }
 
 fn remove_in(which: Area, key: &str) {
     let key = full_key(key);
-    MEMORY.with(|m| m.borrow_mut()[which as usize].remove(&key));
+    MEMORY.with(|m| m.borrow_mut()[which as usize].retain(|(k, _)| *k != key));
     if let Some(s) = area(which) {
         let _ = s.remove_item(&key);
     }

@@ -49,15 +49,17 @@ fn from_js(v: &wasm_bindgen::JsValue, depth: u32) -> Value {
                 .collect(),
         )
     } else if let Some(o) = v.dyn_ref::<Object>() {
-        let entries = Object::entries(o);
-        let fields = entries.iter().map(|pair| {
+        // Inserted one by one: collecting would sort the entries first, with
+        // a stable-sort instantiation of its own in the wasm.
+        let mut fields = serde_json::Map::new();
+        for pair in Object::entries(o).iter() {
             let pair = Array::from(&pair);
-            (
+            fields.insert(
                 pair.get(0).as_string().unwrap_or_default(),
                 from_js(&pair.get(1), depth + 1),
-            )
-        });
-        Value::Object(fields.collect())
+            );
+        }
+        Value::Object(fields)
     } else {
         Value::Null
     }

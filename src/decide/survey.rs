@@ -1,5 +1,5 @@
 //! Turning a touchpoint into what the UI shows and what the collector
-//! receives. Pure: no DOM, tested in `tests/runtime.rs`.
+//! receives. Pure: no DOM, tested in `decide/tests.rs`.
 
 use super::locale;
 use crate::ui::SurveySpec;
@@ -106,7 +106,12 @@ pub fn merge_attributes(
     let mut refused = Vec::new();
     for (k, v) in incoming {
         if v.is_null() {
-            current.remove(&k);
+            // Rebuilt without the key rather than `remove`: a map's removal
+            // (rebalancing) code is large in the wasm, and there are ≤ 20 keys.
+            if current.contains_key(&k) {
+                let old = std::mem::take(current);
+                current.extend(old.into_iter().filter(|(key, _)| *key != k));
+            }
             continue;
         }
         let mut one = Map::new();

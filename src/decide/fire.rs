@@ -1,7 +1,9 @@
 //! Deciding which touchpoint fires, free of the DOM so it is tested without a
-//! page (`tests/runtime.rs`). The browser side (`engine`, `dom`) feeds it
-//! plain values: paths, URLs, scroll positions, event names.
+//! page (`decide/tests.rs`). The browser side (`runtime::engine`,
+//! `runtime::dom`) feeds it plain values: paths, URLs, scroll positions,
+//! event names.
 
+use super::caps::Skip;
 use touchpoint_protocol::glob::any_url_matches;
 use touchpoint_protocol::{Config, Touchpoint, Trigger};
 
@@ -152,8 +154,7 @@ pub enum Origin {
 }
 
 /// Whether a cap verdict lets a survey asked for by `origin` show.
-pub fn caps_allow(origin: Origin, verdict: Result<(), crate::runtime::caps::Skip>) -> bool {
-    use crate::runtime::caps::Skip;
+pub fn caps_allow(origin: Origin, verdict: Result<(), Skip>) -> bool {
     match (origin, verdict) {
         (_, Ok(())) | (Origin::Preview, _) => true,
         (Origin::Api, Err(skip)) => skip != Skip::Closed,
@@ -172,14 +173,14 @@ pub fn disabled_warnings(
     let mut general = Vec::new();
     for p in problems {
         match touchpoint_index(&p.path) {
-            Some(i) => match per_index.iter_mut().find(|(j, _)| *j == i) {
-                Some((_, list)) => list.push(p.to_string()),
-                None => per_index.push((i, vec![p.to_string()])),
+            // Inserted in index order (no sort instantiation in the wasm).
+            Some(i) => match per_index.binary_search_by_key(&i, |(j, _)| *j) {
+                Ok(at) => per_index[at].1.push(p.to_string()),
+                Err(at) => per_index.insert(at, (i, vec![p.to_string()])),
             },
             None => general.push(p.to_string()),
         }
     }
-    per_index.sort_unstable_by_key(|(i, _)| *i);
     // `disabled` lists the left-out touchpoints in document order, and every
     // problem inside a touchpoint leaves it out: the two line up.
     let grouped = per_index

@@ -16,7 +16,8 @@ pub mod policy;
 #[cfg(target_arch = "wasm32")]
 mod net;
 
-use super::{clock, storage};
+use super::storage;
+use crate::clock;
 use policy::Entry;
 use std::cell::RefCell;
 use touchpoint_protocol::{Response, Status};
@@ -199,7 +200,7 @@ fn pump_soon() {}
 
 #[cfg(target_arch = "wasm32")]
 fn pump_soon() {
-    super::dom::when_idle(500, pump);
+    net::when_idle(500, pump);
 }
 
 /// Sends what is due; arms a timer for what waits on a backoff.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::runtime::clock::rfc3339;
+use crate::clock::rfc3339;
 
 const T0: f64 = 1_795_428_000_000.0;
 

@@ -95,6 +95,21 @@ pub fn parse_date(s: &str) -> Option<f64> {
     Some(js_sys::Date::parse(s)).filter(|ms| ms.is_finite())
 }
 
+/// Runs `f` when the browser is idle (`requestIdleCallback`) but within
+/// `max_ms`; after `max_ms` where that API is missing (Safari). The
+/// runtime's `dom` has the same helper; delivery keeps its own so it never
+/// reaches up into the runtime.
+pub fn when_idle(max_ms: u32, f: impl FnOnce() + 'static) {
+    let Some(w) = web_sys::window() else { return };
+    let f = Closure::once_into_js(f);
+    let f: &js_sys::Function = f.unchecked_ref();
+    let options = web_sys::IdleRequestOptions::new();
+    options.set_timeout(max_ms);
+    if w.request_idle_callback_with_options(f, &options).is_err() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, max_ms as i32);
+    }
+}
+
 /// Calls `f` once after `ms` milliseconds (`setTimeout`).
 pub fn after(ms: f64, f: impl FnOnce() + 'static) {
     let Some(window) = web_sys::window() else {

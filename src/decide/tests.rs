@@ -1,10 +1,10 @@
-//! The runtime's pure decisions, natively (`cargo test -p touchpoint-widget
+//! The widget's pure decisions, natively (`cargo test -p touchpoint-widget
 //! --lib`) and in wasm: which touchpoint fires, navigation plans, scroll and
 //! exit intent, caps by origin, config warnings, locale choice, survey specs,
 //! responses and identify attributes. The browser side is in `tests/runtime.rs`.
 
 use super::caps::Skip;
-use super::decide::{self, NavPlan, Origin};
+use super::fire::{self, NavPlan, Origin};
 use super::locale;
 use super::survey::{self, Context, Detail};
 use serde_json::{json, Map, Value};
@@ -37,13 +37,13 @@ fn shop() -> Config {
 #[wasm_bindgen_test(unsupported = test)]
 fn armed_on_matches_url_globs_in_config_order_and_skips_disabled() {
     let c = shop();
-    let at = |path: &str| decide::armed_on(&c, path, &format!("https://shop.example{path}"));
+    let at = |path: &str| fire::armed_on(&c, path, &format!("https://shop.example{path}"));
     assert_eq!(at("/checkout/thank-you?x=1"), vec![0, 2]);
     assert_eq!(at("/help/returns"), vec![1, 2, 4]);
     assert_eq!(at("/pricing"), vec![2, 3]);
     assert_eq!(at("/pricing/extra"), vec![2]);
     assert_eq!(
-        decide::armed_on(&c, "/help/x", "http://other.example/help/x"),
+        fire::armed_on(&c, "/help/x", "http://other.example/help/x"),
         vec![1, 2]
     );
 }
@@ -51,8 +51,7 @@ fn armed_on_matches_url_globs_in_config_order_and_skips_disabled() {
 #[wasm_bindgen_test(unsupported = test)]
 fn navigation_to_another_path_rearms_everything() {
     let c = shop();
-    let plan =
-        decide::plan_navigation(&c, &[2, 3], false, "/help/a", "https://shop.example/help/a");
+    let plan = fire::plan_navigation(&c, &[2, 3], false, "/help/a", "https://shop.example/help/a");
     assert_eq!(
         plan,
         NavPlan {
@@ -68,7 +67,7 @@ fn navigation_on_the_same_path_keeps_what_still_matches() {
         tp("hash", json!({"url": ["http*#/help*"]})),
         tp("page", json!({"url": ["/app"]})),
     ]}));
-    let plan = decide::plan_navigation(&c, &[1], true, "/app", "https://a.example/app#/help/x");
+    let plan = fire::plan_navigation(&c, &[1], true, "/app", "https://a.example/app#/help/x");
     assert_eq!(
         plan,
         NavPlan {
@@ -76,7 +75,7 @@ fn navigation_on_the_same_path_keeps_what_still_matches() {
             arm: vec![0]
         }
     );
-    let plan = decide::plan_navigation(&c, &[0, 1], true, "/app", "https://a.example/app#/home");
+    let plan = fire::plan_navigation(&c, &[0, 1], true, "/app", "https://a.example/app#/home");
     assert_eq!(
         plan,
         NavPlan {
@@ -90,43 +89,43 @@ fn navigation_on_the_same_path_keeps_what_still_matches() {
 fn events_scroll_and_exit_select_only_their_waiting_touchpoints() {
     let c = shop();
     let all: Vec<usize> = (0..c.touchpoints.len()).collect();
-    assert_eq!(decide::on_event(&c, &all, "order_completed"), vec![0]);
+    assert_eq!(fire::on_event(&c, &all, "order_completed"), vec![0]);
     assert_eq!(
-        decide::on_event(&c, &[1, 2], "order_completed"),
+        fire::on_event(&c, &[1, 2], "order_completed"),
         Vec::<usize>::new()
     );
     assert_eq!(
-        decide::on_event(&c, &all, "Order_Completed"),
+        fire::on_event(&c, &all, "Order_Completed"),
         Vec::<usize>::new()
     );
-    assert_eq!(decide::on_scroll(&c, &all, 59.9), Vec::<usize>::new());
-    assert_eq!(decide::on_scroll(&c, &all, 60.0), vec![1]);
-    assert_eq!(decide::on_exit_intent(&c, &all), vec![3]);
+    assert_eq!(fire::on_scroll(&c, &all, 59.9), Vec::<usize>::new());
+    assert_eq!(fire::on_scroll(&c, &all, 60.0), vec![1]);
+    assert_eq!(fire::on_exit_intent(&c, &all), vec![3]);
 }
 
 #[wasm_bindgen_test(unsupported = test)]
 fn scroll_percent_is_where_the_viewport_bottom_is() {
-    assert_eq!(decide::scroll_percent(0.0, 1000.0, 4000.0), 25.0);
-    assert_eq!(decide::scroll_percent(1400.0, 1000.0, 4000.0), 60.0);
-    assert_eq!(decide::scroll_percent(3000.0, 1000.0, 4000.0), 100.0);
+    assert_eq!(fire::scroll_percent(0.0, 1000.0, 4000.0), 25.0);
+    assert_eq!(fire::scroll_percent(1400.0, 1000.0, 4000.0), 60.0);
+    assert_eq!(fire::scroll_percent(3000.0, 1000.0, 4000.0), 100.0);
     assert_eq!(
-        decide::scroll_percent(0.0, 1000.0, 800.0),
+        fire::scroll_percent(0.0, 1000.0, 800.0),
         100.0,
         "short page"
     );
-    assert_eq!(decide::scroll_percent(0.0, 0.0, 0.0), 100.0);
+    assert_eq!(fire::scroll_percent(0.0, 0.0, 0.0), 100.0);
 }
 
 #[wasm_bindgen_test(unsupported = test)]
 fn exit_intent_is_leaving_through_the_top_with_nowhere_to_go() {
-    assert!(decide::is_exit_intent(-3, false));
-    assert!(decide::is_exit_intent(0, false));
+    assert!(fire::is_exit_intent(-3, false));
+    assert!(fire::is_exit_intent(0, false));
     assert!(
-        !decide::is_exit_intent(5, false),
+        !fire::is_exit_intent(5, false),
         "left through a side or the bottom"
     );
     assert!(
-        !decide::is_exit_intent(-3, true),
+        !fire::is_exit_intent(-3, true),
         "moved onto another element"
     );
 }
@@ -134,16 +133,16 @@ fn exit_intent_is_leaving_through_the_top_with_nowhere_to_go() {
 #[wasm_bindgen_test(unsupported = test)]
 fn preview_id_is_read_from_the_query_string() {
     assert_eq!(
-        decide::preview_id("?touchpoint_preview=order-confirmed").as_deref(),
+        fire::preview_id("?touchpoint_preview=order-confirmed").as_deref(),
         Some("order-confirmed")
     );
     assert_eq!(
-        decide::preview_id("?a=1&touchpoint_preview=x%2Ey&b").as_deref(),
+        fire::preview_id("?a=1&touchpoint_preview=x%2Ey&b").as_deref(),
         Some("x.y")
     );
-    assert_eq!(decide::preview_id("?touchpoint_preview="), None);
-    assert_eq!(decide::preview_id("?touchpoint_previews=x"), None);
-    assert_eq!(decide::preview_id(""), None);
+    assert_eq!(fire::preview_id("?touchpoint_preview="), None);
+    assert_eq!(fire::preview_id("?touchpoint_previews=x"), None);
+    assert_eq!(fire::preview_id(""), None);
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -154,16 +153,16 @@ fn caps_apply_by_origin() {
         Skip::SessionCap,
         Skip::Closed,
     ] {
-        assert!(!decide::caps_allow(Origin::Trigger, Err(skip)));
-        assert!(decide::caps_allow(Origin::Preview, Err(skip)));
+        assert!(!fire::caps_allow(Origin::Trigger, Err(skip)));
+        assert!(fire::caps_allow(Origin::Preview, Err(skip)));
     }
-    assert!(decide::caps_allow(Origin::Api, Err(Skip::Sampled)));
-    assert!(decide::caps_allow(Origin::Api, Err(Skip::MinDaysBetween)));
+    assert!(fire::caps_allow(Origin::Api, Err(Skip::Sampled)));
+    assert!(fire::caps_allow(Origin::Api, Err(Skip::MinDaysBetween)));
     assert!(
-        !decide::caps_allow(Origin::Api, Err(Skip::Closed)),
+        !fire::caps_allow(Origin::Api, Err(Skip::Closed)),
         "a closed touchpoint stays closed"
     );
-    assert!(decide::caps_allow(Origin::Trigger, Ok(())));
+    assert!(fire::caps_allow(Origin::Trigger, Ok(())));
 }
 
 #[wasm_bindgen_test(unsupported = test)]
@@ -174,7 +173,7 @@ fn broken_touchpoints_get_one_warning_each_with_all_their_problems() {
     tps[10] = json!({"stage": "purchase", "question": {"type": "nps"}});
     let parsed = parse_config(&json!({"version": 1, "bogus": 1, "touchpoints": tps}).to_string())
         .expect("usable");
-    let (per_tp, general) = decide::disabled_warnings(&parsed.disabled, &parsed.problems);
+    let (per_tp, general) = fire::disabled_warnings(&parsed.disabled, &parsed.problems);
     let names: Vec<&str> = per_tp.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["typo", "touchpoints[10]"]);
     assert_eq!(per_tp[0].1.len(), 2, "{:?}", per_tp[0].1);
@@ -193,13 +192,13 @@ fn broken_touchpoints_get_one_warning_each_with_all_their_problems() {
 #[wasm_bindgen_test(unsupported = test)]
 fn find_names_what_is_wrong() {
     let c = shop();
-    assert_eq!(decide::find(&c, &[], "exit").map(|(i, _)| i), Ok(3));
+    assert_eq!(fire::find(&c, &[], "exit").map(|(i, _)| i), Ok(3));
     assert_eq!(
-        decide::find(&c, &["broken".into()], "broken").map(|(i, _)| i),
+        fire::find(&c, &["broken".into()], "broken").map(|(i, _)| i),
         Err("touchpoint \"broken\" is disabled by config problems (see the warning above)".into())
     );
     assert_eq!(
-        decide::find(&c, &[], "nope").map(|(i, _)| i),
+        fire::find(&c, &[], "nope").map(|(i, _)| i),
         Err("no touchpoint \"nope\" in the config".into())
     );
 }
