@@ -7,6 +7,7 @@
 
 mod api_check;
 mod bench;
+mod build;
 mod setup;
 mod shell;
 mod tasks;

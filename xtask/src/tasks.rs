@@ -5,7 +5,6 @@ use crate::{bench, setup};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub const DEMO_ADDR: &str = "127.0.0.1:8080";
@@ -19,7 +18,7 @@ const E2E_TEST_TIMEOUT_MS: u32 = 900_000;
 
 /// setup, then the release widget and the release collector.
 pub fn build(env: &Env) -> Result<()> {
-    let result = setup::run(env).and_then(|()| build_release(env));
+    let result = setup::run(env).and_then(|()| crate::build::release(env));
     env.summary();
     result
 }
@@ -31,7 +30,7 @@ pub fn test(env: &Env) -> Result<()> {
         native_tests(env)?;
         collector_postgres_tests(env)?;
         widget_native_tests(env)?;
-        build_release(env)?;
+        crate::build::release(env)?;
         size_guard(env)?;
         crate::api_check::run(env)?;
         widget_browser_tests(env)?;
@@ -47,57 +46,9 @@ pub fn test(env: &Env) -> Result<()> {
 /// build, then serve the demo shop until Ctrl-C.
 pub fn demo(env: &Env, addr: &str) -> Result<()> {
     setup::run(env)?;
-    build_release(env)?;
+    crate::build::release(env)?;
     env.summary();
     serve_demo(env, addr)
-}
-
-pub fn build_release(env: &Env) -> Result<()> {
-    widget_release(env)?;
-    collector_release(env)
-}
-
-/// The pinned nightly, std rebuilt for the wasm, and panics, panic
-/// locations and `Debug` output compiled out (≈ 10 KB brotli less than
-/// stable). Only the target is affected: with `--target`, RUSTFLAGS skip
-/// build scripts and proc macros. A plain `trunk build --release` on stable
-/// still works and gives a larger wasm.
-fn widget_env(cmd: &mut Command) -> &mut Command {
-    cmd.env("RUSTUP_TOOLCHAIN", setup::WIDGET_NIGHTLY)
-        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-        .env(
-            "RUSTFLAGS",
-            "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none",
-        )
-}
-
-/// `trunk build --release` → dist/ (wasm-bindgen + wasm-opt from PATH, offline).
-fn widget_release(env: &Env) -> Result<()> {
-    env.step(
-        "build: widget, release (trunk build --release → dist/)",
-        || {
-            env.run(
-                widget_env(&mut env.cmd("trunk")).args(["build", "--release"]),
-                "read Trunk's error above; `cargo xtask setup` installs the exact wasm-bindgen \
-             and wasm-opt it needs",
-            )?;
-            Ok("built dist/".into())
-        },
-    )
-}
-
-fn collector_release(env: &Env) -> Result<()> {
-    env.step(
-        "build: collector, release (target/release/touchpoint)",
-        || {
-            env.run(
-                env.cmd("cargo")
-                    .args(["build", "--release", "-p", "touchpoint-collector"]),
-                "fix the compile error above",
-            )?;
-            Ok(format!("built {}", collector_bin(env).display()))
-        },
-    )
 }
 
 /// Native tests of every crate that builds natively (protocol, collector,
@@ -191,7 +142,7 @@ fn widget_native_tests(env: &Env) -> Result<()> {
 /// Fails when the release embed grows past [`EMBED_BUDGET_BROTLI`].
 fn size_guard(env: &Env) -> Result<()> {
     env.step("test: embed size (dist/, brotli -q 11)", || {
-        let bytes = bench::embed_brotli(env)?;
+        let bytes = bench::measure::embed_brotli(env)?;
         if bytes > EMBED_BUDGET_BROTLI {
             return Err(Error::new(format!(
                 "the embed is {bytes} B brotli, over the budget of {EMBED_BUDGET_BROTLI} B: \
@@ -238,7 +189,7 @@ fn e2e_tests(env: &Env) -> Result<()> {
                         .arg("--test")
                         .arg(format!("--test-timeout={E2E_TEST_TIMEOUT_MS}"))
                         .arg("tests/e2e/")
-                        .env("TOUCHPOINT_BIN", collector_bin(env))
+                        .env("TOUCHPOINT_BIN", crate::build::collector_bin(env))
                         .env("TOUCHPOINT_WIDGET_DIR", env.repo.join("dist"))
                         .env("TOUCHPOINT_E2E_POSTGRES", url),
                     "an end-to-end test failed: see its output above",
@@ -247,10 +198,6 @@ fn e2e_tests(env: &Env) -> Result<()> {
             Ok("passed".into())
         },
     )
-}
-
-fn collector_bin(env: &Env) -> PathBuf {
-    env.target_dir.join("release").join("touchpoint")
 }
 
 /// Run the collector in the foreground with the example config; Ctrl-C stops both.
@@ -262,7 +209,7 @@ fn serve_demo(env: &Env, addr: &str) -> Result<()> {
         )));
     }
     println!("==> demo: touchpoint serve on {addr} (Ctrl-C stops it)");
-    let mut cmd = env.cmd(&collector_bin(env).to_string_lossy());
+    let mut cmd = env.cmd(&crate::build::collector_bin(env).to_string_lossy());
     cmd.args([
         "serve",
         "--config",

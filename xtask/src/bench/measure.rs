@@ -93,3 +93,55 @@ fn brotli_sizes(env: &Env, files: &[PathBuf]) -> Result<Vec<u64>> {
 pub fn total(files: &[Measured]) -> Sizes {
     files.iter().fold(Sizes::default(), |acc, m| acc + m.sizes)
 }
+
+/// brotli -q 11 bytes of the embed in dist/ (the bench's own measure), for
+/// the size guard of `cargo xtask test`.
+pub fn embed_brotli(env: &Env) -> Result<u64> {
+    let files = embed_files(&env.repo.join("dist"))?;
+    Ok(total(&measure(env, &files)?).brotli)
+}
+
+/// The embed: the bootstrap, the wasm-bindgen glue, the wasm, any CSS and
+/// wasm-bindgen snippets — everything in dist/ except the demo shop page.
+pub fn embed_files(dist: &Path) -> Result<Vec<PathBuf>> {
+    let missing = || {
+        Error::new(format!(
+            "{} has no built widget: run `cargo xtask build`",
+            dist.display()
+        ))
+    };
+    let mut files = Vec::new();
+    walk(dist, &mut files).map_err(|_| missing())?;
+    files.retain(|f| {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.starts_with("touchpoint") || f.starts_with(dist.join("snippets"))
+    });
+    files.retain(|f| {
+        matches!(
+            f.extension().and_then(|e| e.to_str()),
+            Some("js" | "wasm" | "css")
+        )
+    });
+    files.sort();
+    let has = |ext: &str| {
+        files
+            .iter()
+            .any(|f| f.extension().is_some_and(|e| e == ext))
+    };
+    if !dist.join("touchpoint.js").exists() || !has("wasm") {
+        return Err(missing());
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
+}

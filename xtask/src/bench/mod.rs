@@ -6,16 +6,15 @@
 //! as `brotli -q 11`). Prints a table and writes target/bench/results.json.
 
 mod json;
-mod measure;
+pub mod measure;
 mod peers;
 
 use crate::shell::{Env, Error, Result};
-use crate::{setup, tasks};
+use crate::{build, setup};
 use json::Json;
-use measure::{measure, total, Measured, Sizes};
+use measure::{embed_files, measure, total, Measured, Sizes};
 use peers::{peer_files, Peer, PEERS};
 use std::fs;
-use std::path::{Path, PathBuf};
 
 /// Targets from issue 7 (KB = 1000 bytes, as the peer numbers are quoted).
 const EMBED_TARGET_BROTLI: u64 = 60_000;
@@ -23,7 +22,7 @@ const NO_SURVEY_TARGET_BROTLI: u64 = 2_000;
 
 pub fn run(env: &Env) -> Result<()> {
     setup::run(env)?;
-    tasks::build_release(env)?;
+    build::release(env)?;
     let out = env.target_dir.join("bench");
     fs::create_dir_all(&out)
         .map_err(|e| Error::new(format!("cannot create {}: {e}", out.display())))?;
@@ -110,58 +109,6 @@ pub fn run(env: &Env) -> Result<()> {
             Ok("measured".into())
         },
     )
-}
-
-/// brotli -q 11 bytes of the embed in dist/ (the bench's own measure), for
-/// the size guard of `cargo xtask test`.
-pub fn embed_brotli(env: &Env) -> Result<u64> {
-    let files = embed_files(&env.repo.join("dist"))?;
-    Ok(total(&measure(env, &files)?).brotli)
-}
-
-/// The embed: the bootstrap, the wasm-bindgen glue, the wasm, any CSS and
-/// wasm-bindgen snippets — everything in dist/ except the demo shop page.
-fn embed_files(dist: &Path) -> Result<Vec<PathBuf>> {
-    let missing = || {
-        Error::new(format!(
-            "{} has no built widget: run `cargo xtask build`",
-            dist.display()
-        ))
-    };
-    let mut files = Vec::new();
-    walk(dist, &mut files).map_err(|_| missing())?;
-    files.retain(|f| {
-        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        name.starts_with("touchpoint") || f.starts_with(dist.join("snippets"))
-    });
-    files.retain(|f| {
-        matches!(
-            f.extension().and_then(|e| e.to_str()),
-            Some("js" | "wasm" | "css")
-        )
-    });
-    files.sort();
-    let has = |ext: &str| {
-        files
-            .iter()
-            .any(|f| f.extension().is_some_and(|e| e == ext))
-    };
-    if !dist.join("touchpoint.js").exists() || !has("wasm") {
-        return Err(missing());
-    }
-    Ok(files)
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else {
-            files.push(path);
-        }
-    }
-    Ok(())
 }
 
 fn print_table(
