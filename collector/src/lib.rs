@@ -26,6 +26,7 @@ pub mod auth;
 pub mod check;
 pub mod client;
 pub mod clock;
+pub mod commands;
 pub mod config_watch;
 pub mod dashboard;
 pub mod error;

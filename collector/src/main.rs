@@ -1,19 +1,16 @@
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use touchpoint_collector::check::check;
-use touchpoint_collector::model::Erasure;
+use touchpoint_collector::commands;
 use touchpoint_collector::ratelimit::{self, failures};
 use touchpoint_collector::report::query::ReportQuery;
 use touchpoint_collector::schema::config_schema;
 use touchpoint_collector::server::{listen, serve, ConnectionLimits, ServeOptions};
-use touchpoint_collector::service::backup;
 use touchpoint_collector::service::delivery::DeliveryOptions;
-use touchpoint_collector::service::export::{self, Format};
 use touchpoint_collector::service::retention::RetentionOptions;
-use touchpoint_collector::store::{DbTarget, Store};
 
 /// Touchpoint collector: stores survey responses and serves the touchpoint
 /// config and the widget.
@@ -231,7 +228,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Export { db, format, query } => match run_export(&db, &format, &query) {
+        Command::Export { db, format, query } => match commands::export(&db, &format, &query) {
             Ok(rows) => {
                 eprintln!("{rows} response(s) exported");
                 ExitCode::SUCCESS
@@ -241,7 +238,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Erase { respondent, db } => match run_erase(&db, &respondent) {
+        Command::Erase { respondent, db } => match commands::erase(&db, &respondent) {
             Ok(erasure) => {
                 println!("{erasure}");
                 ExitCode::SUCCESS
@@ -258,10 +255,12 @@ fn main() -> ExitCode {
             every,
         } => {
             touchpoint_collector::logs::init("text");
-            let keep = keep.map(|k| k as usize).or(every.map(|_| DEFAULT_KEEP));
-            finish(run_backups(&db, &out, keep, every))
+            let keep = keep
+                .map(|k| k as usize)
+                .or(every.map(|_| commands::DEFAULT_KEEP));
+            finish(commands::backups(&db, &out, keep, every))
         }
-        Command::Restore { from, db, force } => finish(run_restore(&from, &db, force)),
+        Command::Restore { from, db, force } => finish(commands::restore(&from, &db, force)),
         Command::Check { file } => {
             let report = check(&file);
             for line in &report.lines {
@@ -285,9 +284,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Rotated copies kept by `--every` without `--keep`: two days of hourly copies.
-const DEFAULT_KEEP: usize = 48;
-
 fn finish(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -296,54 +292,6 @@ fn finish(result: Result<(), String>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// `touchpoint backup`: one copy, or (with `--every`) one now and then one
-/// each period until SIGTERM / Ctrl-C. A failed copy in the loop is
-/// reported and retried at the next period; the loop goes on.
-fn run_backups(
-    db: &str,
-    out: &Path,
-    keep: Option<usize>,
-    every: Option<Duration>,
-) -> Result<(), String> {
-    let path = backup::sqlite_path(db)?;
-    let once = || {
-        let written = backup::backup(&path, out, keep)?;
-        println!("backup written: {}", written.path.display());
-        for line in backup::describe(&written.inspection) {
-            println!("  {line}");
-        }
-        for old in &written.removed {
-            println!("removed old backup: {}", old.display());
-        }
-        Ok::<(), String>(())
-    };
-    let Some(every) = every else {
-        return once();
-    };
-    loop {
-        if let Err(e) = once() {
-            tracing::error!("{e}; trying again in {every:?}");
-        }
-        std::thread::sleep(every);
-    }
-}
-
-/// `touchpoint restore`: check, print, write.
-fn run_restore(from: &Path, db: &str, force: bool) -> Result<(), String> {
-    let path = backup::sqlite_path(db)?;
-    let inspection = backup::restore(from, &path, force)?;
-    for line in backup::describe(&inspection) {
-        println!("{line}");
-    }
-    println!(
-        "restored {} into {}; start the collector with --db {}",
-        from.display(),
-        path.display(),
-        path.display()
-    );
-    Ok(())
 }
 
 /// How long, and how many, clients may hold the collector (`10s`, `500ms`, `2m`).
@@ -378,69 +326,6 @@ impl From<LimitFlags> for ConnectionLimits {
             shutdown_timeout: f.shutdown_timeout,
         }
     }
-}
-
-/// A `--db` that must already exist: reading or deleting must not create
-/// an empty SQLite database by mistake.
-fn existing_db(db: &str) -> Result<(), Box<dyn std::error::Error>> {
-    if let DbTarget::Sqlite(path) = DbTarget::parse(db)? {
-        if !path.is_file() {
-            return Err(format!(
-                "--db {db}: no database there; pass the file `touchpoint serve` uses"
-            )
-            .into());
-        }
-    }
-    Ok(())
-}
-
-/// `touchpoint erase`: what `DELETE /v1/respondents/{respondent}` does, as
-/// the same JSON.
-fn run_erase(db: &str, respondent: &str) -> Result<String, Box<dyn std::error::Error>> {
-    if respondent.trim().is_empty() {
-        return Err("--respondent is empty; pass the respondent id the widget sent".into());
-    }
-    existing_db(db)?;
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let store = Store::open(db).map_err(|e| format!("--db {db}: {e}"))?;
-        let deleted = store.erase_respondent(respondent).await;
-        store.close().await;
-        let erasure = Erasure {
-            respondent: respondent.to_string(),
-            deleted: deleted?,
-        };
-        Ok(serde_json::to_string(&erasure)?)
-    })
-}
-
-/// `touchpoint export`: the same pages as `GET /v1/export`, to stdout.
-fn run_export(
-    db: &str,
-    format: &str,
-    query: &ReportQuery,
-) -> Result<u64, Box<dyn std::error::Error>> {
-    let format = Format::parse(format).map_err(|e| format!("--{e}"))?;
-    let filter = export::filter(query, touchpoint_collector::clock::now_epoch())
-        .map_err(|e| format!("--{e}"))?;
-    existing_db(db)?;
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let store = Store::open(db).map_err(|e| format!("--db {db}: {e}"))?;
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let result = export::write_to(store.clone(), filter, format, &mut out).await;
-        store.close().await;
-        match result {
-            // `touchpoint export | head` is fine.
-            Err(e)
-                if e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
-            {
-                Ok(0)
-            }
-            other => other,
-        }
-    })
 }
 
 fn alert_options(min_ms: u64, max_ms: u64) -> DeliveryOptions {
