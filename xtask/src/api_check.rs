@@ -136,7 +136,7 @@ pub fn run(env: &Env) -> Result<()> {
                 .arg(env.repo.join("tests/api/schemathesis.toml"))
                 .args(["run", &format!("{base}/v1/openapi.json")])
                 .args(["-H", &format!("Authorization: Bearer {TOKEN}")])
-                .args(["--checks", "all", "--max-examples", "30", "--max-time", "300"])
+                .args(["--checks", "all", "--max-examples", "30", "--max-time", "150"])
                 .args(["--seed", SEED, "--workers", "1"])
                 // The JSON API; the dashboard pages and forms are for people
                 // (tested in Chromium), the static files have no contract.
